@@ -1,0 +1,124 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Backends;
+
+/// <summary>
+/// The op contract every backend implements (CPU, CUDA). Ops write into tensors the caller
+/// allocated, so a training step allocates nothing on the hot path. Unless an op says otherwise,
+/// tensors are float32, on this backend and contiguous; every op checks shapes and throws an
+/// <see cref="ArgumentException"/> that names the offending argument.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>Short name, for example "cpu" or "cuda:0 (NVIDIA H200)".</summary>
+    string Name { get; }
+
+    /// <summary>Where this backend's tensors live.</summary>
+    DeviceKind Kind { get; }
+
+    /// <summary>A new tensor with unspecified contents.</summary>
+    Tensor Empty(Shape shape);
+
+    /// <summary>A new tensor of zeros.</summary>
+    Tensor Zeros(Shape shape);
+
+    /// <summary>A new tensor holding a copy of row-major host data.</summary>
+    Tensor FromArray(ReadOnlySpan<float> data, Shape shape);
+
+    /// <summary>Copies any view (strided or not) to row-major host memory.</summary>
+    void CopyToHost(Tensor src, Span<float> dst);
+
+    /// <summary>Copies row-major host data into a contiguous tensor.</summary>
+    void CopyFromHost(ReadOnlySpan<float> src, Tensor dst);
+
+    /// <summary>dst = src; src may be any 2-D view (a transpose is materialised), dst is contiguous.</summary>
+    void Copy(Tensor src, Tensor dst);
+
+    /// <summary>Waits until all queued work is done (no-op on the CPU).</summary>
+    void Synchronize();
+
+    /// <summary>
+    /// c = alpha · a·b + beta · c, with a (M×K), b (K×N), c (M×N). a and b may be transposed views
+    /// (unit stride along either dimension); c is contiguous. beta = 1 accumulates in place.
+    /// </summary>
+    void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f);
+
+    /// <summary>
+    /// Broadcast-with-roll: full (r×dim) from chunk (rs×cs) and vec (u×dim), r = rs + u:
+    /// full[i, p] = chunk[(i + k·shift) mod rs, p mod cs] with k = p div cs for i &lt; rs, and
+    /// full[rs + t, p] = vec[t, p]. chunk and full may be transposed views, which is how B is built:
+    /// Bᵀ = BroadcastRoll(chunk_bᵀ, vec_b).
+    /// </summary>
+    void BroadcastRoll(Tensor chunk, Tensor vec, Tensor full, int shift);
+
+    /// <summary>
+    /// Gradient of <see cref="BroadcastRoll"/>: dChunk = beta·dChunk + Σ_k dFull[(q − k·shift) mod rs, k·cs + j]
+    /// over the copies k that exist (the last one may be ragged); dVec = beta·dVec + dFull[rs + t, :].
+    /// Views as in <see cref="BroadcastRoll"/>.
+    /// </summary>
+    void BroadcastRollGrad(Tensor dFull, Tensor dChunk, Tensor dVec, int shift, float beta);
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    void Fill(Tensor x, float value);
+
+    /// <summary>y = alpha · x + beta · y (same shape).</summary>
+    void Axpby(float alpha, Tensor x, float beta, Tensor y);
+
+    /// <summary>output = a ⊙ b (same shape; output may alias an input).</summary>
+    void Mul(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>
+    /// Inverted dropout with a counter-based RNG (<see cref="DropoutRng"/>), the same on every backend:
+    /// mask[i] = keep(seed, i) ? 1/(1−p) : 0, output = x ⊙ mask. p in [0, 1).
+    /// </summary>
+    void Dropout(Tensor x, float p, ulong seed, Tensor mask, Tensor output);
+
+    /// <summary>output[i, j] = x[i, j] + bias[j]; x and output (N×D), bias (D).</summary>
+    void AddRowVector(Tensor x, Tensor bias, Tensor output);
+
+    /// <summary>output[j] = beta · output[j] + Σ_i x[i, j]; x (N×D), output (D). The bias gradient.</summary>
+    void SumRows(Tensor x, Tensor output, float beta);
+
+    /// <summary>output = max(x, 0).</summary>
+    void Relu(Tensor x, Tensor output);
+
+    /// <summary>dx = beta · dx + dy ⊙ [x &gt; 0].</summary>
+    void ReluBackward(Tensor x, Tensor dy, Tensor dx, float beta);
+
+    /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
+    double SumOfSquares(Tensor x);
+
+    /// <summary>output[i, :] = table[ids[i], :]; table (V×D), output (N×D), ids in [0, V).</summary>
+    void Embedding(Tensor table, ReadOnlySpan<int> ids, Tensor output);
+
+    /// <summary>dTable[ids[i], :] += dOutput[i, :] (rows that repeat accumulate).</summary>
+    void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable);
+
+    /// <summary>
+    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V); writes
+    /// dLogits = (softmax − onehot) / N and returns the loss.
+    /// </summary>
+    float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits);
+
+    /// <summary>
+    /// One AdamW update in place (decoupled weight decay): m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²;
+    /// p −= lr · (m/c1 / (sqrt(v/c2) + eps) + wd · p), with c1 = 1 − b1^t and c2 = 1 − b2^t.
+    /// </summary>
+    void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step);
+}
+
+/// <summary>The scalars of one AdamW step.</summary>
+/// <param name="LearningRate">lr for this step (after the schedule).</param>
+/// <param name="Beta1">First-moment decay.</param>
+/// <param name="Beta2">Second-moment decay.</param>
+/// <param name="Epsilon">Denominator guard.</param>
+/// <param name="WeightDecay">Decoupled weight decay.</param>
+/// <param name="Step">1-based step count t, for bias correction.</param>
+public readonly record struct AdamWStep(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, int Step)
+{
+    /// <summary>1 − Beta1^Step.</summary>
+    public float BiasCorrection1 => 1f - MathF.Pow(Beta1, Step);
+
+    /// <summary>1 − Beta2^Step.</summary>
+    public float BiasCorrection2 => 1f - MathF.Pow(Beta2, Step);
+}
