@@ -1,0 +1,112 @@
+using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Adapters;
+
+/// <summary>
+/// The state of one PRoLoRA adapter: its config and four trainable tensors, separate from any base
+/// layer so that many adapters can share one frozen base. Shapes (DESIGN.md §1):
+/// chunk_a (r−u)×ceil(in/m), vec_a u×in, chunk_b ceil(out/n)×(r−u), vec_b u×out.
+/// </summary>
+public sealed class ProLoraAdapter : IDisposable
+{
+    /// <summary>Wraps existing tensors (checked against the config); the adapter takes ownership.</summary>
+    public ProLoraAdapter(ProLoraConfig config, Tensor chunkA, Tensor vecA, Tensor chunkB, Tensor vecB)
+    {
+        Config = config.Validate();
+        chunkA.CheckShape(new Shape(config.SharedRank, config.ChunkSizeA), "chunk_a");
+        vecA.CheckShape(new Shape(config.UnsharedRank, config.InFeatures), "vec_a");
+        chunkB.CheckShape(new Shape(config.ChunkSizeB, config.SharedRank), "chunk_b");
+        vecB.CheckShape(new Shape(config.UnsharedRank, config.OutFeatures), "vec_b");
+        ChunkA = Variable.Parameter(chunkA, "lora_A");
+        VecA = Variable.Parameter(vecA, "lora_A_vec");
+        ChunkB = Variable.Parameter(chunkB, "lora_B");
+        VecB = Variable.Parameter(vecB, "lora_B_vec");
+    }
+
+    /// <summary>The configuration.</summary>
+    public ProLoraConfig Config { get; }
+
+    /// <summary>Shared chunk of A, (r−u)×ceil(in/m).</summary>
+    public Variable ChunkA { get; }
+
+    /// <summary>Unshared ranks of A, u×in.</summary>
+    public Variable VecA { get; }
+
+    /// <summary>Shared chunk of B, ceil(out/n)×(r−u).</summary>
+    public Variable ChunkB { get; }
+
+    /// <summary>Unshared ranks of B, u×out (stored as rows, like the official code).</summary>
+    public Variable VecB { get; }
+
+    /// <summary>The backend the tensors live on.</summary>
+    public IBackend Backend => ChunkA.Value.Backend;
+
+    /// <summary>The four trainable tensors.</summary>
+    public IReadOnlyList<Variable> Parameters => [ChunkA, VecA, ChunkB, VecB];
+
+    /// <summary>
+    /// A new adapter initialised as the config says: chunk_a and vec_a uniform in ±1/√fan_in
+    /// (Kaiming-uniform with a = √5; fan_in = in for rectified, the chunk width for vanilla's chunk),
+    /// chunk_b and vec_b zero. Deterministic in <see cref="ProLoraConfig.Seed"/>.
+    /// </summary>
+    public static ProLoraAdapter Create(ProLoraConfig config, IBackend backend)
+    {
+        config.Validate();
+        var rng = new Random(config.Seed);
+        int chunkFanIn = config.Init == InitKind.Rectified ? config.InFeatures : config.ChunkSizeA;
+        var chunkA = Uniform(rng, config.SharedRank * config.ChunkSizeA, 1f / MathF.Sqrt(chunkFanIn));
+        var vecA = Uniform(rng, config.UnsharedRank * config.InFeatures, 1f / MathF.Sqrt(config.InFeatures));
+        return new ProLoraAdapter(
+            config,
+            backend.FromArray(chunkA, new Shape(config.SharedRank, config.ChunkSizeA)),
+            backend.FromArray(vecA, new Shape(config.UnsharedRank, config.InFeatures)),
+            backend.Zeros(new Shape(config.ChunkSizeB, config.SharedRank)),
+            backend.Zeros(new Shape(config.UnsharedRank, config.OutFeatures)));
+    }
+
+    private static float[] Uniform(Random rng, int count, float bound)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = (float)(((rng.NextDouble() * 2) - 1) * bound);
+        }
+        return values;
+    }
+
+    /// <summary>The full A (r×in, PEFT layout) as a new tensor.</summary>
+    public Tensor MaterializeA()
+    {
+        var a = Backend.Empty(new Shape(Config.Rank, Config.InFeatures));
+        Backend.BroadcastRoll(ChunkA.Value, VecA.Value, a, Config.ShiftA);
+        return a;
+    }
+
+    /// <summary>The full B (out×r, PEFT layout) as a new tensor.</summary>
+    public Tensor MaterializeB()
+    {
+        var b = Backend.Empty(new Shape(Config.OutFeatures, Config.Rank));
+        Backend.BroadcastRoll(ChunkB.Value.T, VecB.Value, b.T, Config.ShiftB);
+        return b;
+    }
+
+    /// <summary>Zeroes the four gradients.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters)
+        {
+            p.ZeroGrad();
+        }
+    }
+
+    /// <summary>Frees the tensors and their gradients.</summary>
+    public void Dispose()
+    {
+        foreach (var p in Parameters)
+        {
+            p.Release();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Adapters;
+
+/// <summary>
+/// A frozen linear layer (weight out×in, optional bias) with a PRoLoRA adapter:
+/// y = x Wᵀ + b + s · dropout(x) Aᵀ Bᵀ, A and B rebuilt from the chunks on every forward.
+/// </summary>
+public sealed class ProLoraLinear : IDisposable
+{
+    private readonly bool _ownsBase;
+    private ulong _forwardCount;
+
+    /// <summary>Combines a frozen base (weight out×in, optional bias of out) with an adapter on the same backend.</summary>
+    public ProLoraLinear(Variable weight, Variable? bias, ProLoraAdapter adapter, bool ownsBase = true)
+    {
+        var c = adapter.Config;
+        weight.Value.CheckShape(new Shape(c.OutFeatures, c.InFeatures), "base weight");
+        bias?.Value.CheckShape(new Shape(c.OutFeatures), "base bias");
+        if (!ReferenceEquals(weight.Value.Backend, adapter.Backend))
+        {
+            throw new ArgumentException($"base weight lives on {weight.Value.Backend.Name} but the adapter on {adapter.Backend.Name}", nameof(weight));
+        }
+        Weight = weight;
+        Bias = bias;
+        Adapter = adapter;
+        _ownsBase = ownsBase;
+    }
+
+    /// <summary>The frozen base weight, out×in.</summary>
+    public Variable Weight { get; }
+
+    /// <summary>The frozen base bias, or null.</summary>
+    public Variable? Bias { get; }
+
+    /// <summary>The adapter (config and trainable tensors).</summary>
+    public ProLoraAdapter Adapter { get; }
+
+    /// <summary>The adapter's configuration.</summary>
+    public ProLoraConfig Config => Adapter.Config;
+
+    /// <summary>True while the delta is merged into <see cref="Weight"/> (the forward then skips the adapter).</summary>
+    public bool IsMerged { get; private set; }
+
+    /// <summary>
+    /// The forward pass, recorded on <paramref name="tape"/>. x has shape (..., in); y has (..., out).
+    /// Dropout is applied only while the tape records.
+    /// </summary>
+    public Variable Forward(Tape tape, Variable x)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(x);
+        var c = Config;
+        if (x.Shape.Rank < 1 || x.Shape[-1] != c.InFeatures)
+        {
+            throw new ArgumentException($"x has shape {x.Shape}: its last dimension must be in_features = {c.InFeatures}", nameof(x));
+        }
+        var outShape = x.Shape.ToArray();
+        outShape[^1] = c.OutFeatures;
+        int rows = (int)(x.Shape.Count / c.InFeatures);
+        var x2 = x.Shape.Rank == 2 ? x : tape.Reshape(x, rows, c.InFeatures);
+
+        var y = tape.MatMul(x2, Weight, transB: true);
+        if (Bias is not null)
+        {
+            y = tape.AddRowVector(y, Bias);
+        }
+        if (!IsMerged)
+        {
+            var xd = tape.Dropout(x2, c.Dropout, DropoutSeed());
+            var a = tape.BroadcastRollA(Adapter.ChunkA, Adapter.VecA, c.ShiftA);
+            var b = tape.BroadcastRollB(Adapter.ChunkB, Adapter.VecB, c.ShiftB);
+            var h = tape.MatMul(xd, a, transB: true);
+            var delta = tape.MatMul(h, b, transB: true, alpha: c.Scaling);
+            y = tape.Add(y, delta);
+        }
+        return x.Shape.Rank == 2 ? y : tape.Reshape(y, outShape);
+    }
+
+    private ulong DropoutSeed() => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * ++_forwardCount);
+
+    /// <summary>W += s·B·A: inference then costs one GEMM.</summary>
+    public void Merge()
+    {
+        if (IsMerged)
+        {
+            throw new InvalidOperationException("the adapter is already merged");
+        }
+        AddDelta(Config.Scaling);
+        IsMerged = true;
+    }
+
+    /// <summary>W −= s·B·A: undoes <see cref="Merge"/>.</summary>
+    public void Unmerge()
+    {
+        if (!IsMerged)
+        {
+            throw new InvalidOperationException("the adapter is not merged");
+        }
+        AddDelta(-Config.Scaling);
+        IsMerged = false;
+    }
+
+    private void AddDelta(float scale)
+    {
+        using var a = Adapter.MaterializeA();
+        using var b = Adapter.MaterializeB();
+        Adapter.Backend.Gemm(b, a, Weight.Value, scale, 1f);
+    }
+
+    /// <summary>Frees the adapter and, when owned, the base.</summary>
+    public void Dispose()
+    {
+        Adapter.Dispose();
+        if (_ownsBase)
+        {
+            Weight.Release();
+            Bias?.Release();
+        }
+    }
+}

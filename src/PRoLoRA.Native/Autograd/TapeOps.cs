@@ -1,0 +1,277 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Autograd;
+
+/// <summary>
+/// The differentiable ops. Each computes its value on the tape's backend and, when an input
+/// requires a gradient, records a closure that accumulates (beta = 1) into the inputs' gradients.
+/// </summary>
+public static class TapeOps
+{
+    /// <summary>alpha · op(a) · op(b), op = transpose where asked.</summary>
+    public static Variable MatMul(this Tape tape, Variable a, Variable b, bool transA = false, bool transB = false, float alpha = 1f)
+    {
+        var be = tape.Backend;
+        var va = transA ? a.Value.T : a.Value;
+        var vb = transB ? b.Value.T : b.Value;
+        if (va.Cols != vb.Rows)
+        {
+            throw new ArgumentException($"matmul: {(transA ? "aᵀ" : "a")} {va.Shape} and {(transB ? "bᵀ" : "b")} {vb.Shape} disagree on the inner dimension");
+        }
+        var output = tape.Result(be.Empty(new Shape(va.Rows, vb.Cols)), a.RequiresGrad || b.RequiresGrad, "matmul");
+        be.Gemm(va, vb, output.Value, alpha, 0f);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is not { } g)
+                {
+                    return;
+                }
+                if (a.RequiresGrad)
+                {
+                    // d op(a) = g · op(b)ᵀ; stored transposed, da = op(b) · gᵀ.
+                    if (transA)
+                    {
+                        be.Gemm(vb, g.T, tape.GradOf(a), alpha, 1f);
+                    }
+                    else
+                    {
+                        be.Gemm(g, vb.T, tape.GradOf(a), alpha, 1f);
+                    }
+                }
+                if (b.RequiresGrad)
+                {
+                    if (transB)
+                    {
+                        be.Gemm(g.T, va, tape.GradOf(b), alpha, 1f);
+                    }
+                    else
+                    {
+                        be.Gemm(va.T, g, tape.GradOf(b), alpha, 1f);
+                    }
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>a + b (same shape).</summary>
+    public static Variable Add(this Tape tape, Variable a, Variable b)
+    {
+        var be = tape.Backend;
+        if (a.Shape != b.Shape)
+        {
+            throw new ArgumentException($"add: a has shape {a.Shape} but b has shape {b.Shape}");
+        }
+        var output = tape.Result(be.Empty(a.Shape), a.RequiresGrad || b.RequiresGrad, "add");
+        be.Copy(a.Value, output.Value);
+        be.Axpby(1f, b.Value, 1f, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is not { } g)
+                {
+                    return;
+                }
+                if (a.RequiresGrad)
+                {
+                    be.Axpby(1f, g, 1f, tape.GradOf(a));
+                }
+                if (b.RequiresGrad)
+                {
+                    be.Axpby(1f, g, 1f, tape.GradOf(b));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>s · a.</summary>
+    public static Variable Scale(this Tape tape, Variable a, float s)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(a.Shape), a.RequiresGrad, "scale");
+        be.Axpby(s, a.Value, 0f, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.Axpby(s, g, 1f, tape.GradOf(a));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>x (N×D) + bias (D) on every row.</summary>
+    public static Variable AddRowVector(this Tape tape, Variable x, Variable bias)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad || bias.RequiresGrad, "add_bias");
+        be.AddRowVector(x.Value, bias.Value, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is not { } g)
+                {
+                    return;
+                }
+                if (x.RequiresGrad)
+                {
+                    be.Axpby(1f, g, 1f, tape.GradOf(x));
+                }
+                if (bias.RequiresGrad)
+                {
+                    be.SumRows(g, tape.GradOf(bias), 1f);
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>A view with another shape (same element count).</summary>
+    public static Variable Reshape(this Tape tape, Variable x, params int[] dims)
+    {
+        var output = tape.Result(x.Value.Reshape(dims), x.RequiresGrad, "reshape");
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    tape.Backend.Axpby(1f, g.Reshape(x.Shape.ToArray()), 1f, tape.GradOf(x));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>PRoLoRA's full A (r×in) from chunk_a (rs×cs_a) and vec_a (u×in).</summary>
+    public static Variable BroadcastRollA(this Tape tape, Variable chunkA, Variable vecA, int shift)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(new Shape(chunkA.Shape[0] + vecA.Shape[0], vecA.Shape[1])), chunkA.RequiresGrad || vecA.RequiresGrad, "lora_a");
+        be.BroadcastRoll(chunkA.Value, vecA.Value, output.Value, shift);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.BroadcastRollGrad(g, GradOrScratch(tape, chunkA), GradOrScratch(tape, vecA), shift, 1f);
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>PRoLoRA's full B (out×r) from chunk_b (cs_b×rs) and vec_b (u×out), built as Bᵀ through views.</summary>
+    public static Variable BroadcastRollB(this Tape tape, Variable chunkB, Variable vecB, int shift)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(new Shape(vecB.Shape[1], chunkB.Shape[1] + vecB.Shape[0])), chunkB.RequiresGrad || vecB.RequiresGrad, "lora_b");
+        be.BroadcastRoll(chunkB.Value.T, vecB.Value, output.Value.T, shift);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.BroadcastRollGrad(g.T, GradOrScratch(tape, chunkB).T, GradOrScratch(tape, vecB), shift, 1f);
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>Inverted dropout with probability p; the identity when p = 0 or outside recording.</summary>
+    public static Variable Dropout(this Tape tape, Variable x, float p, ulong seed)
+    {
+        if (p == 0f || !tape.IsRecording)
+        {
+            return x;
+        }
+        var be = tape.Backend;
+        var mask = tape.Scratch(x.Shape);
+        var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad, "dropout");
+        be.Dropout(x.Value, p, seed, mask, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.Mul(g, mask, g);
+                    be.Axpby(1f, g, 1f, tape.GradOf(x));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>max(x, 0).</summary>
+    public static Variable Relu(this Tape tape, Variable x)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad, "relu");
+        be.Relu(x.Value, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.ReluBackward(x.Value, g, tape.GradOf(x), 1f);
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>Rows of <paramref name="table"/> (V×D) picked by <paramref name="ids"/>: (N×D).</summary>
+    public static Variable Embedding(this Tape tape, Variable table, int[] ids)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(new Shape(ids.Length, table.Shape[1])), table.RequiresGrad, "embedding");
+        be.Embedding(table.Value, ids, output.Value);
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.EmbeddingBackward(g, ids, tape.GradOf(table));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>Mean softmax cross-entropy of logits (N×V) against targets; a one-element loss.</summary>
+    public static Variable SoftmaxCrossEntropy(this Tape tape, Variable logits, int[] targets)
+    {
+        var be = tape.Backend;
+        var dLogits = tape.Scratch(logits.Shape);
+        float loss = be.SoftmaxCrossEntropy(logits.Value, targets, dLogits);
+        var output = tape.Result(be.FromArray([loss], new Shape(1)), logits.RequiresGrad, "cross_entropy");
+        if (output.RequiresGrad)
+        {
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    be.Axpby(g.ToArray()[0], dLogits, 1f, tape.GradOf(logits));
+                }
+            });
+        }
+        return output;
+    }
+
+    /// <summary>The gradient of v, or a throwaway buffer when v takes none (so a fused gradient op has somewhere to write).</summary>
+    private static Tensor GradOrScratch(Tape tape, Variable v) => v.RequiresGrad ? tape.GradOf(v) : tape.Scratch(v.Shape);
+}
