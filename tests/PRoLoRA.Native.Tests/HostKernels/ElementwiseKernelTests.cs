@@ -1,3 +1,4 @@
+using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cpu;
 
 namespace PRoLoRA.Native.Tests.HostKernels;
@@ -67,6 +68,64 @@ public sealed class ElementwiseKernelTests : HostKernelFixture
             FloatAssert.Exact(dMask.Download(), mask, "mask");
             FloatAssert.Exact(dOut.Download(), output, "out");
         });
+    }
+
+    /// <summary>
+    /// The boundary of "keep iff u ≥ p": an element whose uniform is exactly p is kept, u = 0
+    /// included (p = 0 keeps everything). The seed is solved for so that element 5 draws u = p.
+    /// </summary>
+    [Test]
+    public void Dropout_KeepsAnElementWhoseUniformEqualsP([Values(0f, 0.5f, 0.25f)] float p)
+    {
+        const int n = 8, index = 5;
+        ulong seed = SeedDrawing(index, (ulong)(p * 16777216f));
+        Assume.That(DropoutRng.Uniform(seed, index), Is.EqualTo(p), "the solved seed draws u = p");
+        var x = Enumerable.Range(1, n).Select(i => (float)i).ToArray();
+        var mask = new float[n];
+        var output = new float[n];
+        var dMask = Upload<float>(NaNs(n));
+        var dOut = Upload<float>(NaNs(n));
+        Reference.Dropout(Cpu(x, n), p, seed, Cpu(mask, n), Cpu(output, n));
+        Run("dropout", n, new KernelArgs { Upload<float>(x), p, seed, dMask, dOut, n });
+        var actual = dMask.Download();
+        Assert.Multiple(() =>
+        {
+            Assert.That(actual[index], Is.EqualTo(1f / (1f - p)), "mask at u = p");
+            FloatAssert.Exact(actual, mask, "mask");
+            FloatAssert.Exact(dOut.Download(), output, "out");
+        });
+    }
+
+    /// <summary>A seed for which <see cref="DropoutRng.Uniform"/> of element <paramref name="index"/> is bits24 / 2²⁴: the SplitMix64 finaliser run backwards.</summary>
+    private static ulong SeedDrawing(ulong index, ulong bits24)
+    {
+        ulong z = (bits24 << 40) | 0x5A5A5A5AUL; // the low 40 bits are not drawn; any value will do
+        z = UndoXorShift(z, 31);
+        z = UndoXorShift(z * Inverse(0x94D049BB133111EBUL), 27);
+        z = UndoXorShift(z * Inverse(0xBF58476D1CE4E5B9UL), 30);
+        return z - ((index + 1) * 0x9E3779B97F4A7C15UL);
+    }
+
+    // y = x ^ (x >> s) is inverted by x = y ^ (y >> s) ^ (y >> 2s) ^ ...
+    private static ulong UndoXorShift(ulong y, int shift)
+    {
+        ulong x = y;
+        for (int s = shift; s < 64; s += shift)
+        {
+            x ^= y >> s;
+        }
+        return x;
+    }
+
+    // The inverse of an odd number modulo 2⁶⁴ (Newton's iteration doubles the correct bits each step).
+    private static ulong Inverse(ulong odd)
+    {
+        ulong inverse = odd;
+        for (int i = 0; i < 6; i++)
+        {
+            inverse *= 2 - (odd * inverse);
+        }
+        return inverse;
     }
 
     /// <summary>out[i, j] = x[i, j] + bias[j].</summary>
