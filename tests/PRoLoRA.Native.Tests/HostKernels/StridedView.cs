@@ -49,5 +49,5 @@ internal sealed class StridedView
     }
 
     /// <summary>The CPU-backend tensor over <see cref="Storage"/> (ops write into the storage).</summary>
-    public Tensor Cpu() => new(Backends.Cpu.CpuBackend.Instance, new CpuStorage(Storage), Shape, Strides);
+    public Tensor Cpu() => new(PRoLoRA.Native.Backends.Cpu.CpuBackend.Instance, new CpuStorage(Storage), Shape, Strides);
 }
