@@ -34,7 +34,7 @@ public sealed class LibraryProbe
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
             {
-                _attempts.Add(new LibraryAttempt(candidate.Path, FirstLine(e.Message)));
+                _attempts.Add(new LibraryAttempt(candidate.Path, LoaderError(e.Message)));
             }
         }
     }
@@ -70,9 +70,7 @@ public sealed class LibraryProbe
         }
     }
 
-    private static string FirstLine(string message)
-    {
-        int newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? message : message[..newline].TrimEnd();
-    }
+    /// <summary>The loader's own words (dlerror), which .NET puts on the last line after its generic advice.</summary>
+    private static string LoaderError(string message) =>
+        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
 }

@@ -4,11 +4,11 @@ using PRoLoRA.Native.Cuda.Interop;
 namespace PRoLoRA.Native.Cuda.Handles;
 
 /// <summary>A loaded CUmodule; released with cuModuleUnload.</summary>
-internal sealed unsafe class ModuleHandle : ContextBoundHandle
+internal sealed unsafe class CudaModuleHandle : ContextBoundHandle
 {
     private const int LogBytes = 16 * 1024;
 
-    private ModuleHandle(ContextHandle context) : base(context)
+    private CudaModuleHandle(ContextHandle context) : base(context)
     {
     }
 
@@ -16,9 +16,9 @@ internal sealed unsafe class ModuleHandle : ContextBoundHandle
     /// Loads a cubin or a NUL-terminated PTX image (cuModuleLoadDataEx); the driver JIT-compiles PTX.
     /// A failure carries the JIT error log.
     /// </summary>
-    public static ModuleHandle Load(ContextHandle context, byte[] image, string name)
+    public static CudaModuleHandle Load(ContextHandle context, byte[] image, string name)
     {
-        var module = new ModuleHandle(context);
+        var module = new CudaModuleHandle(context);
         var errorLog = new byte[LogBytes];
         var infoLog = new byte[LogBytes];
         IntPtr value;
