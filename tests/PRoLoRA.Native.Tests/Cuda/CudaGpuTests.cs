@@ -97,7 +97,7 @@ public sealed class CudaGpuTests
         var e = Assert.Throws<CudaException>(() => Device.Allocate(Device.Info.TotalMemory * 2));
         Assert.That(e!.Call, Is.EqualTo("cuMemAlloc"));
         Assert.That(e.Message, Does.Contain("CUDA_ERROR_OUT_OF_MEMORY"));
-        using var backend = new CudaBackend(new CudaDevice(0));
+        var backend = new CudaBackend(Device); // the same context; TearDown disposes the device
         using var t = backend.FromArray([1f, 2f, 3f], new Shape(3));
         backend.Axpby(2f, t, 0f, t);
         Assert.That(t.ToArray(), Is.EqualTo(new[] { 2f, 4f, 6f }));
@@ -112,10 +112,10 @@ public sealed class CudaGpuTests
     {
         using var start = EventHandle.Create(Device.Context);
         using var end = EventHandle.Create(Device.Context);
-        using var backend = new CudaBackend(new CudaDevice(0));
-        using var t = backend.Empty(new Shape(1 << 20));
+        var backend = new CudaBackend(Device); // queues on Device.Stream; TearDown disposes the device
+        using var t = backend.Empty(new Shape(1 << 24));
         start.Record(Device.Stream);
-        Device.Synchronize();
+        backend.Fill(t, 1f);
         end.Record(Device.Stream);
         end.Synchronize();
         Assert.That(end.ElapsedSince(start), Is.GreaterThanOrEqualTo(0f));
