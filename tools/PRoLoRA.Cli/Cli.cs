@@ -15,6 +15,7 @@ public static class Cli
         var root = new RootCommand("PRoLoRA.Native: partially-rotation-enhanced low-rank adapters on CPU and CUDA");
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(VerifyGoldenCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 
