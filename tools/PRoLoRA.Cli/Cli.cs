@@ -14,6 +14,9 @@ public static class Cli
     {
         var root = new RootCommand("PRoLoRA.Native: partially-rotation-enhanced low-rank adapters on CPU and CUDA");
         root.Subcommands.Add(ParamsCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         return root;
     }
 
