@@ -12,7 +12,7 @@ public class AdapterFolderTests
     public void SaveThenLoad_IsExact_ForModulesWithDifferentConfigs()
     {
         using var dir = new TempFolder();
-        var saved = TestAdapters.Mixed();
+        var saved = TestAdapters.Mixed(rsLoraKProj: true);
         ProLoraAdapterFolder.Save(dir.Path, saved, "meta-llama/Llama-2-7b-hf");
         var loaded = ProLoraAdapterFolder.Load(dir.Path, CpuBackend.Instance);
         try
@@ -60,7 +60,7 @@ public class AdapterFolderTests
     public void TheConfig_UsesTheOfficialFieldNames_AndRepeatsOnlyDifferingFieldsPerModule()
     {
         using var dir = new TempFolder();
-        var adapters = TestAdapters.Mixed();
+        var adapters = TestAdapters.Mixed(rsLoraKProj: true);
         ProLoraAdapterFolder.Save(dir.Path, adapters);
         TestAdapters.DisposeAll(adapters);
         var root = JsonNode.Parse(File.ReadAllText(dir.File(AdapterKeys.ConfigFile)))!.AsObject();
