@@ -31,7 +31,12 @@ public static class ParamsCommand
             int n = lora ? 1 : p.GetValue(reduceB);
             ProLoraConfig Configure(ModuleShape s) => new ProLoraConfig
             {
-                InFeatures = s.InFeatures, OutFeatures = s.OutFeatures, Rank = rank, UnsharedRank = u, ReduceA = m, ReduceB = n,
+                InFeatures = s.InFeatures,
+                OutFeatures = s.OutFeatures,
+                Rank = rank,
+                UnsharedRank = u,
+                ReduceA = m,
+                ReduceB = n,
             }.Validate();
 
             var (modules, layers) = Target(p.GetValue(model), p.GetValue(inF), p.GetValue(outF));
