@@ -16,6 +16,9 @@ public static class Cli
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(VerifyGoldenCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         return root;
     }
 
