@@ -1,5 +1,7 @@
 using PRoLoRA.Native.Backends;
 
+using PRoLoRA.Native.Tests.Support;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>cuda/adamw.cu through the host shim against the CPU backend.</summary>

@@ -1,5 +1,7 @@
 using PRoLoRA.Native.Backends.Cpu;
 
+using PRoLoRA.Native.Tests.Support;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cpu;
 
+using PRoLoRA.Native.Tests.Support;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>The kernels of cuda/elementwise.cu through the host shim against <see cref="CpuBackend"/>.</summary>

@@ -1,3 +1,5 @@
+using PRoLoRA.Native.Tests.Support;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>The host-shim device itself: errors, copies and its cuBLAS-style SGEMM.</summary>

@@ -1,3 +1,5 @@
+using PRoLoRA.Native.Tests.Support;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>cuda/softmax_cross_entropy.cu through the host shim against the CPU backend.</summary>

@@ -1,28 +1,28 @@
-namespace PRoLoRA.Native.Tests.HostKernels;
+namespace PRoLoRA.Native.Tests.Support;
 
-/// <summary>Element-wise comparisons of kernel output with the CPU backend's.</summary>
+/// <summary>Element-wise comparisons of float arrays (kernel or backend output against the CPU backend's).</summary>
 internal static class FloatAssert
 {
     /// <summary>The default relative tolerance.</summary>
     public const float Relative = 1e-6f;
 
-    // The smallest normal float: below it the relative bound becomes an absolute one.
-    private const float SmallestNormal = 1.17549435e-38f;
+    /// <summary>The smallest normal float: the default floor of the relative bound.</summary>
+    public const float SmallestNormal = 1.17549435e-38f;
 
     /// <summary>
-    /// |actual − expected| ≤ relative·|expected| for every element (below the smallest normal float
-    /// the bound is absolute); NaN must meet NaN. Reports the first mismatch with its index.
+    /// |actual − expected| ≤ relative·max(|expected|, floor) for every element (below the floor the
+    /// bound is absolute); NaN must meet NaN. Reports the first mismatch with its index.
     /// </summary>
-    public static void Close(float[] actual, float[] expected, string what, float relative = Relative)
+    public static void Close(float[] actual, float[] expected, string what, float relative = Relative, float floor = SmallestNormal)
     {
         Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{what}: length");
         for (int i = 0; i < expected.Length; i++)
         {
             float e = expected[i], a = actual[i];
-            bool ok = float.IsNaN(e) ? float.IsNaN(a) : MathF.Abs(a - e) <= relative * MathF.Max(MathF.Abs(e), SmallestNormal);
+            bool ok = float.IsNaN(e) ? float.IsNaN(a) : MathF.Abs(a - e) <= relative * MathF.Max(MathF.Abs(e), floor);
             if (!ok)
             {
-                Assert.Fail($"{what}[{i}] = {a:R}, expected {e:R} (relative tolerance {relative})");
+                Assert.Fail($"{what}[{i}] = {a:R}, expected {e:R} (tolerance {relative} relative to max(|expected|, {floor}))");
             }
         }
     }
