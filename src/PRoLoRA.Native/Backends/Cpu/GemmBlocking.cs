@@ -1,28 +1,50 @@
 namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>Cache blocking for one thread's share of a GEMM (sizes in elements).</summary>
-/// <param name="Kc">Depth of a packed slice: a kc×16 B panel stays in L1.</param>
-/// <param name="Nc">Columns of a packed B block.</param>
+/// <param name="Mc">Rows of a packed A block (a multiple of MR).</param>
+/// <param name="Kc">Depth of a packed slice.</param>
+/// <param name="Nc">Columns of a packed B block (a multiple of 16 unless it is all of n).</param>
 /// <param name="DirectA">Whether full A panels are read in place instead of packed.</param>
-internal readonly record struct GemmBlocking(int Kc, int Nc, bool DirectA)
+internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool DirectA)
 {
+    // Floats that fit comfortably in L2 (half of a 512 KiB L2) and in a share of L3.
+    private const int L2Floats = 64 * 1024;
+    private const int L3Floats = 1024 * 1024;
+
     public static GemmBlocking For<TKernel>(int m, int n, int k, bool transA)
         where TKernel : struct, IGemmKernel
     {
+        int mr = TKernel.MR;
         int nPadded = (n + 15) / 16 * 16;
-        // Skinny n (x·Aᵀ in LoRA): each A panel meets only one or two B panels, so packing A costs
-        // more than it saves; read it in place and take deep k slices so long runs of A stream.
-        // Small k (h·Bᵀ): an A panel is a few cache lines, read in place as cheaply as packed.
-        bool skinnyN = n <= 32;
-        bool directA = (skinnyN && !transA) || k <= 32;
-        int kc = skinnyN ? Math.Max(256, 65536 / nPadded) : 256;
+        int mc = TKernel.MC, kc = 256;
+        bool directA = k <= 32;
+        if (n <= 32)
+        {
+            // Skinny n (x·Aᵀ, dyᵀ·h): B is a thin k×n slab; A is streamed once and nothing reuses it.
+            if (!transA)
+            {
+                // Rows of A are contiguous in k: read them in place in long runs, deep k slices.
+                directA = true;
+                kc = L2Floats / nPadded;
+            }
+            else
+            {
+                // Rows of the storage run along m: pack wide, shallow blocks so each row is a long run.
+                kc = Env("GEMM_KC2", 64);
+                mc = RoundUp(Math.Min(m, L2Floats / kc), mr);
+            }
+        }
         kc = Env("GEMM_KC", kc);
+        mc = Env("GEMM_MC", mc);
         kc = Math.Min(kc, Math.Max(k, 1));
-        int nc = Math.Min(nPadded, Math.Max(16, (1 << 20) / kc / 16 * 16));
+        // The B block lives in L3 while A blocks come and go; wide blocks also read B's rows in long runs.
+        int nc = Math.Min(nPadded, Math.Max(16, L3Floats / kc / 16 * 16));
         nc = Math.Min(nPadded, Env("GEMM_NC", nc));
         directA = Env("GEMM_DIRECT", directA ? 1 : 0) == 1;
-        return new GemmBlocking(kc, nc, directA);
+        return new GemmBlocking(mc, kc, nc, directA);
     }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     // TODO remove: tuning knobs.
     private static int Env(string name, int fallback) =>

@@ -18,7 +18,7 @@ internal static unsafe class GemmDriver<TKernel>
         int mr = TKernel.MR;
         int nr = GemmPacking.NR;
         // Slack of 16 floats to align both buffers to 64 bytes.
-        int aFloats = (TKernel.MC * blocks.Kc) + 16;
+        int aFloats = (blocks.Mc * blocks.Kc) + 16;
         int bFloats = (blocks.Kc * RoundUp(blocks.Nc, nr)) + 16;
         var aArray = ArrayPool<float>.Shared.Rent(aFloats);
         var bArray = ArrayPool<float>.Shared.Rent(bFloats);
@@ -38,9 +38,9 @@ internal static unsafe class GemmDriver<TKernel>
                         GemmPacking.PackB(op.TransB, op.B, op.Ldb, pc, kc, j0 + jc, nc, bBuf);
                         // Later k blocks add to what the first one wrote.
                         float beta = pc == 0 ? op.Beta : 1f;
-                        for (int ic = 0; ic < mb; ic += TKernel.MC)
+                        for (int ic = 0; ic < mb; ic += blocks.Mc)
                         {
-                            int mc = Math.Min(TKernel.MC, mb - ic);
+                            int mc = Math.Min(blocks.Mc, mb - ic);
                             Block(op, i0 + ic, mc, j0 + jc, nc, pc, kc, blocks.DirectA, aBuf, bBuf, tile, beta);
                         }
                     }

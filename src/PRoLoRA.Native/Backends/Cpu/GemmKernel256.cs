@@ -28,31 +28,19 @@ internal readonly struct GemmKernel256 : IGemmKernel
         // Rows 0-2 from a0, rows 3-5 from a3: two bases and two offsets keep the loop in registers.
         float* a0 = a, a3 = a + (3 * rsA);
         nint r2 = 2 * rsA;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        // Unrolled by two: the loop's pointer and counter updates are a fair share of the front end.
+        for (; p + 1 < kc; p += 2)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a0[0]);
-            c00 = MulAdd(x, b0, c00);
-            c01 = MulAdd(x, b1, c01);
-            x = Vector256.Create(a0[rsA]);
-            c10 = MulAdd(x, b0, c10);
-            c11 = MulAdd(x, b1, c11);
-            x = Vector256.Create(a0[r2]);
-            c20 = MulAdd(x, b0, c20);
-            c21 = MulAdd(x, b1, c21);
-            x = Vector256.Create(a3[0]);
-            c30 = MulAdd(x, b0, c30);
-            c31 = MulAdd(x, b1, c31);
-            x = Vector256.Create(a3[rsA]);
-            c40 = MulAdd(x, b0, c40);
-            c41 = MulAdd(x, b1, c41);
-            x = Vector256.Create(a3[r2]);
-            c50 = MulAdd(x, b0, c50);
-            c51 = MulAdd(x, b1, c51);
-            a0 += csA;
-            a3 += csA;
-            b += 16;
+            Step(a0, a3, rsA, r2, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a0 + csA, a3 + csA, rsA, r2, b + 16, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a0 += 2 * csA;
+            a3 += 2 * csA;
+            b += 32;
+        }
+        if (p < kc)
+        {
+            Step(a0, a3, rsA, r2, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
         var va = Vector256.Create(alpha);
         if (beta == 0f)
@@ -74,6 +62,34 @@ internal readonly struct GemmKernel256 : IGemmKernel
             Store(c + (4 * ldc), c40, c41, va, vb);
             Store(c + (5 * ldc), c50, c51, va, vb);
         }
+    }
+
+    // One k step: a column of the A panel times a row of the B panel.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Step(float* a0, float* a3, nint rsA, nint r2, float* b,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c10, ref Vector256<float> c11, ref Vector256<float> c20, ref Vector256<float> c21,
+        ref Vector256<float> c30, ref Vector256<float> c31, ref Vector256<float> c40, ref Vector256<float> c41, ref Vector256<float> c50, ref Vector256<float> c51)
+    {
+        var b0 = Vector256.Load(b);
+        var b1 = Vector256.Load(b + 8);
+        var x = Vector256.Create(a0[0]);
+        c00 = MulAdd(x, b0, c00);
+        c01 = MulAdd(x, b1, c01);
+        x = Vector256.Create(a0[rsA]);
+        c10 = MulAdd(x, b0, c10);
+        c11 = MulAdd(x, b1, c11);
+        x = Vector256.Create(a0[r2]);
+        c20 = MulAdd(x, b0, c20);
+        c21 = MulAdd(x, b1, c21);
+        x = Vector256.Create(a3[0]);
+        c30 = MulAdd(x, b0, c30);
+        c31 = MulAdd(x, b1, c31);
+        x = Vector256.Create(a3[rsA]);
+        c40 = MulAdd(x, b0, c40);
+        c41 = MulAdd(x, b1, c41);
+        x = Vector256.Create(a3[r2]);
+        c50 = MulAdd(x, b0, c50);
+        c51 = MulAdd(x, b1, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

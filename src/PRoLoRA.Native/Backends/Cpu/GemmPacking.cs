@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace PRoLoRA.Native.Backends.Cpu;
@@ -6,6 +7,8 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// Copies blocks of op(A) and op(B) into the layouts the micro-kernels stream: A in panels of MR rows
 /// (element (i, p) of a panel at i + p·MR), B in panels of NR = 16 columns (element (p, j) at j + p·16).
 /// Panels are zero-padded past the matrix edge, so the kernels always compute full tiles.
+/// Every routine reads the stored matrix row after row: long contiguous runs are what the hardware
+/// prefetchers stream well from memory (a panel at a time would read a few bytes from each of kc rows).
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -18,43 +21,28 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
     {
-        for (int jp = 0; jp < nc; jp += NR)
+        if (transB)
         {
-            int nr = Math.Min(NR, nc - jp);
-            float* panel = dst + ((nint)jp * kc);
-            if (transB)
+            for (int jp = 0; jp < nc; jp += NR)
             {
-                PackBTransposed(b + ((nint)(j0 + jp) * ldb) + p0, ldb, kc, nr, panel);
-            }
-            else
-            {
-                PackBRows(b + ((nint)p0 * ldb) + j0 + jp, ldb, kc, nr, panel);
-            }
-        }
-    }
-
-    // Rows of B are contiguous in j: each step copies one 16-wide row segment.
-    private static void PackBRows(float* src, nint ldb, int kc, int nr, float* dst)
-    {
-        if (nr == NR)
-        {
-            for (int p = 0; p < kc; p++, src += ldb, dst += NR)
-            {
-                Vector256.Store(Vector256.Load(src), dst);
-                Vector256.Store(Vector256.Load(src + 8), dst + 8);
+                PackBTransposed(b + ((nint)(j0 + jp) * ldb) + p0, ldb, kc, Math.Min(NR, nc - jp), dst + ((nint)jp * kc));
             }
             return;
         }
-        for (int p = 0; p < kc; p++, src += ldb, dst += NR)
+        int full = nc - (nc % NR);
+        nint panelStride = (nint)kc * NR;
+        for (int p = 0; p < kc; p++)
         {
-            int j = 0;
-            for (; j < nr; j++)
+            float* src = b + ((nint)(p0 + p) * ldb) + j0;
+            float* d = dst + (p * NR);
+            for (int jp = 0; jp < full; jp += NR, d += panelStride)
             {
-                dst[j] = src[j];
+                Vector256.Store(Vector256.Load(src + jp), d);
+                Vector256.Store(Vector256.Load(src + jp + 8), d + 8);
             }
-            for (; j < NR; j++)
+            if (full < nc)
             {
-                dst[j] = 0f;
+                CopyPadded(src + full, nc - full, d, NR);
             }
         }
     }
@@ -88,34 +76,28 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
-        for (int ip = 0; ip < mc; ip += mr)
+        if (!transA)
         {
-            int rows = Math.Min(mr, mc - ip);
-            float* panel = dst + ((nint)ip * kc);
-            if (transA)
+            for (int ip = 0; ip < mc; ip += mr)
             {
-                PackATransposed(a + ((nint)p0 * lda) + i0 + ip, lda, kc, rows, mr, panel);
+                PackARows(a + ((nint)(i0 + ip) * lda) + p0, lda, kc, Math.Min(mr, mc - ip), mr, dst + ((nint)ip * kc));
             }
-            else
-            {
-                PackARows(a + ((nint)(i0 + ip) * lda) + p0, lda, kc, rows, mr, panel);
-            }
+            return;
         }
-    }
-
-    // Stored transposed, a column of op(A) is a contiguous row segment: copy rows.
-    private static void PackATransposed(float* src, nint lda, int kc, int rows, int mr, float* dst)
-    {
-        for (int p = 0; p < kc; p++, src += lda, dst += mr)
+        // Stored transposed, row p of the storage holds column p of op(A): split it across the panels.
+        int full = mc - (mc % mr);
+        nint panelStride = (nint)kc * mr;
+        for (int p = 0; p < kc; p++)
         {
-            int i = 0;
-            for (; i < rows; i++)
+            float* src = a + ((nint)(p0 + p) * lda) + i0;
+            float* d = dst + (p * mr);
+            for (int ip = 0; ip < full; ip += mr, d += panelStride)
             {
-                dst[i] = src[i];
+                CopyPanelRow(src + ip, d, mr);
             }
-            for (; i < mr; i++)
+            if (full < mc)
             {
-                dst[i] = 0f;
+                CopyPadded(src + full, mc - full, d, mr);
             }
         }
     }
@@ -140,6 +122,40 @@ internal static unsafe class GemmPacking
                     dst[(p * mr) + i] = 0f;
                 }
             }
+        }
+    }
+
+    // Copies the mr floats of one panel row with vector moves for the kernels' panel heights.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPanelRow(float* src, float* dst, int mr)
+    {
+        if (mr == 6)
+        {
+            Vector128.Store(Vector128.Load(src), dst);
+            *(long*)(dst + 4) = *(long*)(src + 4);
+        }
+        else if (mr == 16)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            Vector256.Store(Vector256.Load(src + 8), dst + 8);
+        }
+        else
+        {
+            new ReadOnlySpan<float>(src, mr).CopyTo(new Span<float>(dst, mr));
+        }
+    }
+
+    // Copies count floats and zero-fills the rest of a panel row of width.
+    private static void CopyPadded(float* src, int count, float* dst, int width)
+    {
+        int i = 0;
+        for (; i < count; i++)
+        {
+            dst[i] = src[i];
+        }
+        for (; i < width; i++)
+        {
+            dst[i] = 0f;
         }
     }
 }
