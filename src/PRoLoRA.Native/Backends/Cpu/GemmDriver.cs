@@ -66,13 +66,17 @@ internal static unsafe class GemmDriver<TKernel>
         nint rsA = op.TransA ? 1 : op.Lda;
         nint csA = op.TransA ? op.Lda : 1;
         float* aBlock = op.A + ((i0 * rsA) + (pc * csA));
-        for (int jr = 0; jr < nc; jr += nr)
+        // Shallow k (h·Bᵀ) leaves the kernels writing C as fast as they compute it: go along C's rows
+        // then, so C is written in a few long streams rather than a line in each of MC rows.
+        bool rowsOuter = kc <= 64;
+        int panels = (nc + nr - 1) / nr, rowPanels = (mc + mr - 1) / mr;
+        for (int outer = 0; outer < (rowsOuter ? rowPanels : panels); outer++)
         {
-            int n = Math.Min(nr, nc - jr);
-            float* bPanel = bBuf + ((nint)jr * kc);
-            for (int ir = 0; ir < mc; ir += mr)
+            for (int inner = 0; inner < (rowsOuter ? panels : rowPanels); inner++)
             {
-                int m = Math.Min(mr, mc - ir);
+                int jr = (rowsOuter ? inner : outer) * nr, ir = (rowsOuter ? outer : inner) * mr;
+                int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
+                float* bPanel = bBuf + ((nint)jr * kc);
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
                 if (ir < fullRows)
                 {

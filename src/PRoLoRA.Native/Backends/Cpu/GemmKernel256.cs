@@ -23,6 +23,7 @@ internal readonly struct GemmKernel256 : IGemmKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        PrefetchTile(c, ldc, 6);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         // Rows 0-2 from a0, rows 3-5 from a3: two bases and two offsets keep the loop in registers.
@@ -61,6 +62,20 @@ internal readonly struct GemmKernel256 : IGemmKernel
             Store(c + (3 * ldc), c30, c31, va, vb);
             Store(c + (4 * ldc), c40, c41, va, vb);
             Store(c + (5 * ldc), c50, c51, va, vb);
+        }
+    }
+
+    // C's tile is needed only after the k loop; ask for its lines now so the loop hides their latency.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrefetchTile(float* c, nint ldc, int rows)
+    {
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < rows; i++, c += ldc)
+            {
+                Sse.Prefetch0(c);
+                Sse.Prefetch0(c + 15);
+            }
         }
     }
 

@@ -22,6 +22,7 @@ internal readonly struct GemmKernel512 : IGemmKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        GemmKernel256.PrefetchTile(c, ldc, 16);
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
         // Four bases (rows 0, 4, 8, 12) and three offsets address all 16 rows without spilling.
         float* a0 = a, a4 = a + (4 * rsA), a8 = a + (8 * rsA), a12 = a + (12 * rsA);
