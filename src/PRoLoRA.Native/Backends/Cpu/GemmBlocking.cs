@@ -30,23 +30,21 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
             else
             {
                 // Rows of the storage run along m: pack wide, shallow blocks so each row is a long run.
-                kc = Env("GEMM_KC2", 64);
+                kc = 64;
                 mc = RoundUp(Math.Min(m, L2Floats / kc), mr);
             }
         }
-        kc = Env("GEMM_KC", kc);
-        mc = Env("GEMM_MC", mc);
+        else if (m <= mc)
+        {
+            // Small m (dhᵀ·x): B is streamed once; slices shallow enough that a whole row of the
+            // block (read in one run) and the next slice, prefetched meanwhile, sit in L2.
+            kc = 64;
+        }
         kc = Math.Min(kc, Math.Max(k, 1));
         // The B block lives in L3 while A blocks come and go; wide blocks also read B's rows in long runs.
         int nc = Math.Min(nPadded, Math.Max(16, L3Floats / kc / 16 * 16));
-        nc = Math.Min(nPadded, Env("GEMM_NC", nc));
-        directA = Env("GEMM_DIRECT", directA ? 1 : 0) == 1;
         return new GemmBlocking(mc, kc, nc, directA);
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
-
-    // TODO remove: tuning knobs.
-    private static int Env(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : fallback;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace PRoLoRA.Native.Backends.Cpu;
 
@@ -41,7 +42,9 @@ internal static unsafe class GemmDriver<TKernel>
                         for (int ic = 0; ic < mb; ic += blocks.Mc)
                         {
                             int mc = Math.Min(blocks.Mc, mb - ic);
-                            Block(op, i0 + ic, mc, j0 + jc, nc, pc, kc, blocks.DirectA, aBuf, bBuf, tile, beta);
+                            // While the last A block computes, fetch the rows of B the next k slice packs.
+                            int nextK = ic + mc >= mb && !op.TransB ? Math.Min(blocks.Kc, op.K - pc - kc) : 0;
+                            Block(op, i0 + ic, mc, j0 + jc, nc, pc, kc, blocks.DirectA, aBuf, bBuf, tile, beta, nextK);
                         }
                     }
                 }
@@ -55,7 +58,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     // An MC×NC block of C over one KC slice: B is packed, A is packed here unless read in place.
-    private static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta)
+    private static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta, int nextK)
     {
         int mr = TKernel.MR;
         int nr = GemmPacking.NR;
@@ -75,6 +78,10 @@ internal static unsafe class GemmDriver<TKernel>
             for (int inner = 0; inner < (rowsOuter ? panels : rowPanels); inner++)
             {
                 int jr = (rowsOuter ? inner : outer) * nr, ir = (rowsOuter ? outer : inner) * mr;
+                if (inner == 0 && !rowsOuter)
+                {
+                    PrefetchRows(op.B + ((nint)(pc + kc) * op.Ldb) + j0 + jr, op.Ldb, nextK);
+                }
                 int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
                 float* bPanel = bBuf + ((nint)jr * kc);
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
@@ -86,6 +93,18 @@ internal static unsafe class GemmDriver<TKernel>
                 {
                     Tile(kc, aBuf + ((nint)(ir - fullRows) * kc), 1, mr, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile);
                 }
+            }
+        }
+    }
+
+    // One cache line from each of rows rows of a matrix, into L2.
+    private static void PrefetchRows(float* p, nint ld, int rows)
+    {
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < rows; r++, p += ld)
+            {
+                Sse.Prefetch1(p);
             }
         }
     }

@@ -29,20 +29,30 @@ internal static unsafe class GemmPacking
             }
             return;
         }
+        // Eight rows at a time: reads stay eight long runs, and writes fill 512 contiguous bytes of a
+        // panel rather than one line in each of nc/16 panels 16·kc floats apart (same L1 set).
+        const int group = 8;
         int full = nc - (nc % NR);
-        nint panelStride = (nint)kc * NR;
-        for (int p = 0; p < kc; p++)
+        for (int pg = 0; pg < kc; pg += group)
         {
-            float* src = b + ((nint)(p0 + p) * ldb) + j0;
-            float* d = dst + (p * NR);
-            for (int jp = 0; jp < full; jp += NR, d += panelStride)
+            int rows = Math.Min(group, kc - pg);
+            float* src = b + ((nint)(p0 + pg) * ldb) + j0;
+            float* d = dst + (pg * NR);
+            for (int jp = 0; jp < full; jp += NR, d += (nint)kc * NR)
             {
-                Vector256.Store(Vector256.Load(src + jp), d);
-                Vector256.Store(Vector256.Load(src + jp + 8), d + 8);
+                float* s = src + jp;
+                for (int r = 0; r < rows; r++, s += ldb)
+                {
+                    Vector256.Store(Vector256.Load(s), d + (r * NR));
+                    Vector256.Store(Vector256.Load(s + 8), d + (r * NR) + 8);
+                }
             }
             if (full < nc)
             {
-                CopyPadded(src + full, nc - full, d, NR);
+                for (int r = 0; r < rows; r++)
+                {
+                    CopyPadded(src + (r * ldb) + full, nc - full, d + (r * NR), NR);
+                }
             }
         }
     }
