@@ -49,6 +49,6 @@ public sealed class HostShimDeviceTests : HostKernelFixture
         Reference.Gemm(a, b, Cpu(c, m, n), alpha, beta);
         // Row-major storage read column-major is the transpose, so swap the operands.
         Device.Sgemm(transB, transA, n, m, k, alpha, dB.Pointer, transB ? k : n, dA.Pointer, transA ? m : k, beta, dC.Pointer, n);
-        FloatAssert.Close(dC.Download(), c, "c");
+        FloatAssert.Close(dC.Download(), c, "c", 1e-5f, floor: 1f); // summation order differs from the CPU GEMM
     }
 }
