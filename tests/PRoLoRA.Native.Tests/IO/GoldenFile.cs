@@ -1,0 +1,85 @@
+using System.Text.Json;
+using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Backends.Cpu;
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Tests.IO;
+
+/// <summary>
+/// The official implementation's golden cases (shared/golden/prolora_official.json), found through
+/// PROLORA_GOLDEN or by walking up from the test assembly to a folder that holds shared/golden/
+/// (in CI the clone's parent, in development the workspace).
+/// </summary>
+internal static class GoldenFile
+{
+    private const string Relative = "shared/golden/prolora_official.json";
+
+    public static string Path()
+    {
+        if (Environment.GetEnvironmentVariable("PROLORA_GOLDEN") is { Length: > 0 } fromEnv)
+        {
+            return fromEnv;
+        }
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, Relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        Assert.Fail($"{Relative} not found above {TestContext.CurrentContext.TestDirectory}; set PROLORA_GOLDEN to its path");
+        return "";
+    }
+
+    public static IReadOnlyList<GoldenCase> Cases()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path()));
+        return [.. doc.RootElement.GetProperty("cases").EnumerateArray().Select(GoldenCase.Parse)];
+    }
+}
+
+/// <summary>One golden case: its config, the four trainable inputs and the expected full A and B.</summary>
+internal sealed record GoldenCase(string Name, ProLoraConfig Config, float[] ChunkA, float[] VecA, float[] ChunkB, float[] VecB, float[] LoraA, float[] LoraB)
+{
+    public static GoldenCase Parse(JsonElement c)
+    {
+        var cfg = c.GetProperty("config");
+        int Int(string name) => cfg.GetProperty(name).GetInt32();
+        var config = new ProLoraConfig
+        {
+            InFeatures = Int("in_features"),
+            OutFeatures = Int("out_features"),
+            Rank = Int("r"),
+            UnsharedRank = Int("unshared_r"),
+            ReduceA = Int("reduce_a"),
+            ReduceB = Int("reduce_b"),
+            Rotation = cfg.GetProperty("rotation").GetBoolean(),
+            ShiftAOverride = Int("shift_a"),
+            ShiftBOverride = Int("shift_b"),
+            LoraAlpha = cfg.GetProperty("lora_alpha").GetSingle(),
+        }.Validate();
+        float[] Data(string group, string name) => [.. c.GetProperty(group).GetProperty(name).GetProperty("data").EnumerateArray().Select(e => (float)e.GetDouble())];
+        return new GoldenCase(
+            c.GetProperty("name").GetString()!,
+            config,
+            Data("inputs", "chunk_a"),
+            Data("inputs", "vec_a"),
+            Data("inputs", "chunk_b"),
+            Data("inputs", "vec_b"),
+            Data("expected", "lora_a"),
+            Data("expected", "lora_b"));
+    }
+
+    public ProLoraAdapter Adapter()
+    {
+        var be = CpuBackend.Instance;
+        var c = Config;
+        return new ProLoraAdapter(
+            c,
+            be.FromArray(ChunkA, new Shape(c.SharedRank, c.ChunkSizeA)),
+            be.FromArray(VecA, new Shape(c.UnsharedRank, c.InFeatures)),
+            be.FromArray(ChunkB, new Shape(c.ChunkSizeB, c.SharedRank)),
+            be.FromArray(VecB, new Shape(c.UnsharedRank, c.OutFeatures)));
+    }
+}
