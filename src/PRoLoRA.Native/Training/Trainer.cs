@@ -49,7 +49,6 @@ public static class Trainer
         }
 
         Report(0);
-        int nextReport = 1;
         for (int step = 1; step <= options.Steps; step++)
         {
             training.Start();
@@ -57,10 +56,9 @@ public static class Trainer
             training.Stop();
             lossCount++;
             tokens += options.BatchSize;
-            if (step >= (long)options.Steps * nextReport / options.Evaluations)
+            if (step == options.Steps || EvaluationIndex(step, options) != EvaluationIndex(step - 1, options))
             {
                 Report(step);
-                nextReport++;
             }
         }
         return new TrainResult(history, clock.Elapsed, TokensPerSecond(tokens, training));
@@ -100,6 +98,9 @@ public static class Trainer
         }
         return sum / count;
     }
+
+    /// <summary>How many of the evenly spaced evaluations are due by <paramref name="step"/>.</summary>
+    private static long EvaluationIndex(int step, TrainOptions options) => (long)step * options.Evaluations / options.Steps;
 
     private static double TokensPerSecond(long tokens, Stopwatch training)
         => training.Elapsed.TotalSeconds > 0 ? tokens / training.Elapsed.TotalSeconds : 0;

@@ -50,7 +50,8 @@ public static class TrainCommand
     {
         var clock = Stopwatch.StartNew();
         var vocabulary = CharVocabulary.Default;
-        using var weights = LoadBase(backend, vocabulary, dir, o);
+        var (weights, basePath) = LoadBase(backend, vocabulary, dir, o);
+        using var owned = weights;
         var config = weights.Config;
         var (train, validation) = DemoData.Load(DemoData.FinetuneText, vocabulary, config.ContextLength);
         var methods = AdapterMethod.EqualBudgetPair;
@@ -68,7 +69,7 @@ public static class TrainCommand
             using var model = CharLm.WithAdapters(weights, method.Configure, options.Seed);
             var result = Trainer.Train(model, train, validation, options, ProgressPrinter.To(o, method.Name));
             var folder = Path.Combine(dir, method.Name);
-            AdapterFolders.Save(folder, model);
+            AdapterFolders.Save(folder, model, basePath);
             o.WriteLine($"[{method.Name}] saved the adapter to {folder}");
             rows.Add(new ResultRow(method.Name, method.Settings, method.Rank, model.TrainableParameterCount, result.Final.TrainLoss, result.Final.ValidationLoss, result.Elapsed));
             runs.Add((method.Name, result));
@@ -83,19 +84,19 @@ public static class TrainCommand
         o.WriteLine($"total time {ProgressPrinter.Clock(clock.Elapsed)}");
     }
 
-    private static CharLmWeights LoadBase(IBackend backend, CharVocabulary vocabulary, string dir, TextWriter o)
+    private static (CharLmWeights Weights, string Path) LoadBase(IBackend backend, CharVocabulary vocabulary, string dir, TextWriter o)
     {
         var shipped = DemoData.PathOf(DemoData.BaseFile);
         if (File.Exists(shipped))
         {
             o.WriteLine($"base: {shipped}");
-            return CharLmFile.Load(shipped, vocabulary, backend);
+            return (CharLmFile.Load(shipped, vocabulary, backend), shipped);
         }
         o.WriteLine($"base: {shipped} is missing; pretraining one first (see Data/README.md)");
         var (weights, notes) = BasePretraining.Run(backend, vocabulary, DemoSettings.PretrainSteps, 0, o);
         var saved = Path.Combine(dir, DemoData.BaseFile);
         CharLmFile.Save(saved, weights, vocabulary, notes);
         o.WriteLine($"base: saved to {saved}");
-        return weights;
+        return (weights, saved);
     }
 }

@@ -1,25 +1,21 @@
+using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Training;
 
 namespace PRoLoRA.Cli.Demo;
 
-/// <summary>Saves a fine-tuned <see cref="CharLm"/>'s adapters as one adapter folder.</summary>
+/// <summary>Saves a fine-tuned <see cref="CharLm"/>'s adapters as one compact adapter folder.</summary>
 public static class AdapterFolders
 {
-    /// <summary>Writes every adapted linear's adapter into <paramref name="folder"/>.</summary>
-    public static void Save(string folder, CharLm model)
+    /// <summary>Writes every adapted linear's adapter into <paramref name="folder"/> (adapter_model.safetensors + adapter_config.json).</summary>
+    public static void Save(string folder, CharLm model, string baseModel)
     {
         ArgumentNullException.ThrowIfNull(model);
-        // TEMPORARY until the io branch's ProLoraAdapterFolder lands: the tensors only.
-        Directory.CreateDirectory(folder);
-        var writer = new SafetensorsWriter();
+        var adapters = new Dictionary<string, ProLoraAdapter>(StringComparer.Ordinal);
         foreach (var (name, layer) in model.AdaptedLinears)
         {
-            writer.Add($"base_model.model.{name}.lora_A.weight", layer.Adapter.ChunkA.Value);
-            writer.Add($"base_model.model.{name}.lora_A_vec", layer.Adapter.VecA.Value);
-            writer.Add($"base_model.model.{name}.lora_B.weight", layer.Adapter.ChunkB.Value);
-            writer.Add($"base_model.model.{name}.lora_B_vec", layer.Adapter.VecB.Value);
+            adapters.Add(name, layer.Adapter);
         }
-        writer.Save(Path.Combine(folder, "adapter_model.safetensors"));
+        ProLoraAdapterFolder.Save(folder, adapters, baseModel);
     }
 }

@@ -18,13 +18,13 @@ public static class DemoSettings
     public const int ShipsLogCharacters = 40_000;
 
     /// <summary>Fine-tuning steps of each method by default.</summary>
-    public const int FinetuneSteps = 1500;
+    public const int FinetuneSteps = 3000;
 
     /// <summary>Fine-tuning peak learning rate by default (the same for both methods).</summary>
-    public const float FinetuneLearningRate = 2e-3f;
+    public const float FinetuneLearningRate = 1e-2f;
 
     /// <summary>Pretraining steps of the base by default.</summary>
-    public const int PretrainSteps = 4000;
+    public const int PretrainSteps = 6000;
 
     /// <summary>Pretraining peak learning rate.</summary>
     public const float PretrainLearningRate = 3e-3f;
@@ -34,7 +34,7 @@ public static class DemoSettings
 
     /// <summary>Options of a fine-tuning run.</summary>
     public static TrainOptions Finetune(int steps, float learningRate, int seed)
-        => new TrainOptions { Steps = steps, LearningRate = learningRate, BatchSize = BatchSize, Seed = seed }.Validate();
+        => new TrainOptions { Steps = steps, LearningRate = learningRate, BatchSize = BatchSize, Evaluations = 20, EvaluationBatches = 16, Seed = seed }.Validate();
 
     /// <summary>Options of a pretraining run.</summary>
     public static TrainOptions Pretrain(int steps, int seed)

@@ -21,6 +21,11 @@ public static class LossPlot
             Line(plot, steps, [.. result.History.Select(p => p.TrainLoss)], color, $"{label} train", LinePattern.Solid);
             Line(plot, steps, [.. result.History.Select(p => p.ValidationLoss)], color, $"{label} validation", LinePattern.Dashed);
         }
+        // The frozen base starts far above where fine-tuning goes; scale to the fine-tuning and say where it started.
+        double top = runs.SelectMany(r => r.Result.History.Skip(1)).Select(p => Math.Max(p.TrainLoss, p.ValidationLoss)).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsY(0, top * 1.2);
+        var start = runs[0].Result.History[0];
+        plot.Add.Annotation(FormattableString.Invariant($"step 0 (the base, before fine-tuning): train {start.TrainLoss:0.00}, validation {start.ValidationLoss:0.00}"), Alignment.LowerLeft);
         plot.Title(title);
         plot.XLabel("step");
         plot.YLabel("cross-entropy (nats per character)");
