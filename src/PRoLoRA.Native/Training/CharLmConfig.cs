@@ -37,7 +37,7 @@ public sealed record CharLmConfig
     /// <summary>Width of the first linear's input: context × embedding.</summary>
     public int InputSize => ContextLength * EmbeddingSize;
 
-    /// <summary>The linears, input first: hidden.0 … hidden.{L−1}, then output.</summary>
+    /// <summary>The linears, input first: fc1 … fc{L}, then head (the names of their tensors and adapters).</summary>
     public IReadOnlyList<ModuleShape> Linears
     {
         get
@@ -46,10 +46,10 @@ public sealed record CharLmConfig
             int width = InputSize;
             for (int i = 0; i < HiddenLayers; i++)
             {
-                list.Add(new ModuleShape($"hidden.{i}", width, Hidden));
+                list.Add(new ModuleShape($"fc{i + 1}", width, Hidden));
                 width = Hidden;
             }
-            list.Add(new ModuleShape("output", width, VocabularySize));
+            list.Add(new ModuleShape("head", width, VocabularySize));
             return list;
         }
     }

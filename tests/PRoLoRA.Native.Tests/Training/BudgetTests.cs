@@ -18,7 +18,7 @@ public class BudgetTests
     [Test]
     public void ProLoraR8_PerLinear_IsUnsharedPlusChunks()
     {
-        var c = AdapterMethod.ProLora(8, 1, 7).Configure(new ModuleShape("hidden.0", 168, 224));
+        var c = AdapterMethod.ProLora(8, 1, 7).Configure(new ModuleShape("fc1", 168, 224));
         // u·(in + out) + (r − u)·(in/7 + out/7) = 392 + 7·56.
         Assert.That(c.TrainableParameters, Is.EqualTo(784));
         Assert.That(c.Rank, Is.EqualTo(8));
