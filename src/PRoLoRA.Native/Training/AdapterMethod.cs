@@ -23,6 +23,9 @@ public sealed record AdapterMethod(string Name, int Rank, string Settings, Func<
     /// </summary>
     public static IReadOnlyList<AdapterMethod> EqualBudgetPair { get; } = [ProLora(8, 1, 7), Lora(2)];
 
+    /// <summary>"prolora (r=8, u=1, m=n=7)".</summary>
+    public override string ToString() => $"{Name} ({Settings})";
+
     /// <summary>Trainable parameters over <paramref name="linears"/>.</summary>
     public long TrainableParameters(IEnumerable<ModuleShape> linears)
     {
