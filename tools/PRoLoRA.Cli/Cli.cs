@@ -18,6 +18,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(PretrainBaseCommand.Create());
         root.Subcommands.Add(MakeDemoTextCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());

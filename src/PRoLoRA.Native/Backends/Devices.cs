@@ -1,4 +1,6 @@
+using System.Globalization;
 using PRoLoRA.Native.Backends.Cpu;
+using PRoLoRA.Native.Backends.Cuda;
 
 namespace PRoLoRA.Native.Backends;
 
@@ -13,6 +15,29 @@ public static class Devices
         {
             return CpuBackend.Instance;
         }
+        if (device.Equals("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            return Gpu(0);
+        }
+        if (device.StartsWith("cuda:", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int ordinal))
+            {
+                throw new ArgumentException($"'{device}' is not a CUDA device; use cuda or cuda:N with N a device number", nameof(device));
+            }
+            return Gpu(ordinal);
+        }
         throw new ArgumentException($"unknown device '{device}'; use cpu or cuda[:N]", nameof(device));
+    }
+
+    /// <summary>The GPU backend, or a <see cref="ProLoraException"/> with the probe's reason (no driver, no device, ...).</summary>
+    private static CudaBackend Gpu(int ordinal)
+    {
+        var probe = PRoLoRA.Native.Cuda.Cuda.Probe();
+        if (!probe.Available)
+        {
+            throw new ProLoraException($"cuda:{ordinal} cannot be used: {probe.Reason}");
+        }
+        return CudaBackend.Open(ordinal);
     }
 }

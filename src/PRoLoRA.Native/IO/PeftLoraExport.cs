@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
 
@@ -34,8 +35,8 @@ public static class PeftLoraExport
         foreach (var (module, adapter) in ordered)
         {
             var c = adapter.Config;
-            writer.AddLazy(AdapterKeys.LoraA(module), new Tensors.Shape(c.Rank, c.InFeatures), dtype, () => Materialized(adapter.MaterializeA));
-            writer.AddLazy(AdapterKeys.LoraB(module), new Tensors.Shape(c.OutFeatures, c.Rank), dtype, () => Materialized(adapter.MaterializeB));
+            writer.AddLazy(AdapterKeys.LoraA(module), new Shape(c.Rank, c.InFeatures), dtype, () => Materialized(adapter.MaterializeA));
+            writer.AddLazy(AdapterKeys.LoraB(module), new Shape(c.OutFeatures, c.Rank), dtype, () => Materialized(adapter.MaterializeB));
         }
         var config = ConfigJson(ordered, baseModelNameOrPath, taskType);
         Directory.CreateDirectory(folder);
@@ -45,7 +46,7 @@ public static class PeftLoraExport
         configFile.Commit();
     }
 
-    private static float[] Materialized(Func<Tensors.Tensor> materialize)
+    private static float[] Materialized(Func<Tensor> materialize)
     {
         using var t = materialize();
         return t.ToArray();

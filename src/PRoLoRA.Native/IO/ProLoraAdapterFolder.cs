@@ -156,7 +156,7 @@ public static class ProLoraAdapterFolder
         return [.. adapters.OrderBy(kv => kv.Key, StringComparer.Ordinal)];
     }
 
-    /// <summary>Reads <paramref name="path"/> as a JSON object, or throws an <see cref="InvalidDataException"/> naming it.</summary>
+    /// <summary>Reads <paramref name="path"/> as a JSON object without duplicate keys, or throws an <see cref="InvalidDataException"/> naming it.</summary>
     internal static JsonObject ReadJsonObject(string path)
     {
         if (!File.Exists(path))
@@ -165,7 +165,8 @@ public static class ProLoraAdapterFolder
         }
         try
         {
-            return JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+            var options = new JsonDocumentOptions { AllowDuplicateProperties = false };
+            return JsonNode.Parse(File.ReadAllBytes(path), documentOptions: options) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
         }
         catch (JsonException e)
         {

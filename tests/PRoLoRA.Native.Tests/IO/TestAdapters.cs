@@ -18,11 +18,14 @@ internal static class TestAdapters
         return adapter;
     }
 
-    /// <summary>Three modules with different configs: a PRoLoRA q_proj, a rotation-free rsLoRA k_proj with a shift override, a plain-LoRA down_proj.</summary>
-    public static Dictionary<string, ProLoraAdapter> Mixed() => new()
+    /// <summary>
+    /// Three modules with different configs: a PRoLoRA q_proj, a rotation-free k_proj with a shift
+    /// override and vanilla init (rsLoRA when asked; PEFT cannot mix it), a plain-LoRA down_proj.
+    /// </summary>
+    public static Dictionary<string, ProLoraAdapter> Mixed(bool rsLoraKProj = false) => new()
     {
         ["model.layers.0.self_attn.q_proj"] = Random(ProLoraConfig.ProLora(16, 16, 4, 1, 2, 2) with { Dropout = 0.05f }, 1),
-        ["model.layers.0.self_attn.k_proj"] = Random(ProLoraConfig.ProLora(16, 8, 6, 2, 4, 2, loraAlpha: 12.5f) with { Rotation = false, UseRsLora = true, ShiftAOverride = 3, Init = InitKind.Vanilla }, 2),
+        ["model.layers.0.self_attn.k_proj"] = Random(ProLoraConfig.ProLora(16, 8, 6, 2, 4, 2, loraAlpha: 12.5f) with { Rotation = false, UseRsLora = rsLoraKProj, ShiftAOverride = 3, Init = InitKind.Vanilla }, 2),
         ["model.layers.1.mlp.down_proj"] = Random(ProLoraConfig.Lora(24, 16, 2), 3),
     };
 

@@ -114,61 +114,15 @@ public sealed class CpuBackend : IBackend
     public void BroadcastRoll(Tensor chunk, Tensor vec, Tensor full, int shift)
     {
         var (rs, u, dim, cs) = OpChecks.BroadcastRoll(this, chunk, vec, full, shift);
-        var c = Data(chunk, nameof(chunk));
-        var v = Data(vec, nameof(vec));
-        var f = Data(full, nameof(full));
-        for (int i = 0; i < rs; i++)
-        {
-            for (int p = 0; p < dim; p++)
-            {
-                int k = p / cs;
-                int q = (int)((i + ((long)k * shift)) % rs);
-                f[At(full, i, p)] = c[At(chunk, q, p - (k * cs))];
-            }
-        }
-        for (int t = 0; t < u; t++)
-        {
-            for (int p = 0; p < dim; p++)
-            {
-                f[At(full, rs + t, p)] = v[At(vec, t, p)];
-            }
-        }
+        CpuBroadcastRoll.Forward(Data(chunk, nameof(chunk)), chunk, Data(vec, nameof(vec)), vec, Data(full, nameof(full)), full, rs, u, dim, cs, shift);
     }
 
     /// <inheritdoc/>
     public void BroadcastRollGrad(Tensor dFull, Tensor dChunk, Tensor dVec, int shift, float beta)
     {
         var (rs, u, dim, cs) = OpChecks.BroadcastRoll(this, dChunk, dVec, dFull, shift);
-        var dc = Data(dChunk, nameof(dChunk));
-        var dv = Data(dVec, nameof(dVec));
-        var df = Data(dFull, nameof(dFull));
-        int copies = rs == 0 ? 0 : (dim + cs - 1) / cs;
-        for (int q = 0; q < rs; q++)
-        {
-            for (int j = 0; j < cs; j++)
-            {
-                float sum = 0f;
-                for (int k = 0; k < copies && (k * cs) + j < dim; k++)
-                {
-                    int i = (int)((((q - ((long)k * shift)) % rs) + rs) % rs);
-                    sum += df[At(dFull, i, (k * cs) + j)];
-                }
-                long at = At(dChunk, q, j);
-                dc[at] = beta == 0f ? sum : (beta * dc[at]) + sum;
-            }
-        }
-        for (int t = 0; t < u; t++)
-        {
-            for (int p = 0; p < dim; p++)
-            {
-                long at = At(dVec, t, p);
-                float g = df[At(dFull, rs + t, p)];
-                dv[at] = beta == 0f ? g : (beta * dv[at]) + g;
-            }
-        }
+        CpuBroadcastRoll.Gradient(Data(dFull, nameof(dFull)), dFull, Data(dChunk, nameof(dChunk)), dChunk, Data(dVec, nameof(dVec)), dVec, rs, u, dim, cs, shift, beta);
     }
-
-    private static long At(Tensor t, int i, int j) => t.Offset + ((long)i * t.Strides[0]) + ((long)j * t.Strides[1]);
 
     /// <inheritdoc/>
     public void Fill(Tensor x, float value) => Span(x, nameof(x)).Fill(value);

@@ -1,0 +1,73 @@
+// Elementwise kernels: one thread per output element, 1-D grid, guarded by t < n.
+// Where an op takes beta, beta == 0 writes the output without reading it.
+#include "common.cuh"
+#include "rng.cuh"
+
+// x[t] = value.
+extern "C" __global__ void fill(float* x, int n, float value) {
+    int t = thread_index();
+    if (t < n) {
+        x[t] = value;
+    }
+}
+
+// y[t] = alpha·x[t] + beta·y[t].
+extern "C" __global__ void axpby(float alpha, const float* x, float beta, float* y, int n) {
+    int t = thread_index();
+    if (t < n) {
+        y[t] = beta == 0.0f ? alpha * x[t] : alpha * x[t] + beta * y[t];
+    }
+}
+
+// out[t] = a[t]·b[t] (out may alias a or b).
+extern "C" __global__ void mul(const float* a, const float* b, float* out, int n) {
+    int t = thread_index();
+    if (t < n) {
+        out[t] = a[t] * b[t];
+    }
+}
+
+// Inverted dropout: mask[t] = keep(seed, t) ? 1/(1 − p) : 0; out[t] = x[t]·mask[t].
+extern "C" __global__ void dropout(const float* x, float p, unsigned long long seed, float* mask, float* out, int n) {
+    int t = thread_index();
+    if (t < n) {
+        float m = dropout_keep(seed, (unsigned long long)t, p) ? 1.0f / (1.0f - p) : 0.0f;
+        mask[t] = m;
+        out[t] = x[t] * m;
+    }
+}
+
+// out[i, j] = x[i, j] + bias[j]; one thread per element of the rows×cols output.
+extern "C" __global__ void add_row_vector(const float* x, const float* bias, float* out, int rows, int cols) {
+    int t = thread_index();
+    if (t < rows * cols) {
+        out[t] = x[t] + bias[t % cols];
+    }
+}
+
+// out[t] = max(x[t], 0); NaN passes through, as in the CPU backend.
+extern "C" __global__ void relu(const float* x, float* out, int n) {
+    int t = thread_index();
+    if (t < n) {
+        float v = x[t];
+        out[t] = (v > 0.0f || v != v) ? v : 0.0f;
+    }
+}
+
+// dx[t] = beta·dx[t] + dy[t]·[x[t] > 0].
+extern "C" __global__ void relu_backward(const float* x, const float* dy, float* dx, int n, float beta) {
+    int t = thread_index();
+    if (t < n) {
+        float g = x[t] > 0.0f ? dy[t] : 0.0f;
+        dx[t] = beta == 0.0f ? g : beta * dx[t] + g;
+    }
+}
+
+// dst[i, j] = src[i·src_s0 + j·src_s1]: materialises a strided view (a transpose) into a
+// contiguous rows×cols dst; one thread per element of dst.
+extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, float* dst, int rows, int cols) {
+    int t = thread_index();
+    if (t < rows * cols) {
+        dst[t] = src[at2(t / cols, t % cols, src_s0, src_s1)];
+    }
+}

@@ -1,0 +1,28 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Backends.Cuda;
+
+/// <summary>Launcher of adamw.cu: one thread per parameter; bias corrections computed on the host.</summary>
+public sealed partial class CudaBackend
+{
+    /// <inheritdoc/>
+    public unsafe void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
+    {
+        ArgumentNullException.ThrowIfNull(param);
+        ArgumentNullException.ThrowIfNull(grad);
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(v);
+        OpChecks.SameShape(param, nameof(param), grad, nameof(grad));
+        OpChecks.SameShape(param, nameof(param), m, nameof(m));
+        OpChecks.SameShape(param, nameof(param), v, nameof(v));
+        IntPtr pp = Contiguous(param, nameof(param)), pg = Contiguous(grad, nameof(grad)), pm = Contiguous(m, nameof(m)), pv = Contiguous(v, nameof(v));
+        int n = Int(param.Count, nameof(param));
+        float lr = step.LearningRate, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon, wd = step.WeightDecay;
+        float c1 = step.BiasCorrection1, c2 = step.BiasCorrection2;
+        Launch("adamw", n,
+        [
+            (IntPtr)(&pp), (IntPtr)(&pg), (IntPtr)(&pm), (IntPtr)(&pv), (IntPtr)(&n),
+            (IntPtr)(&lr), (IntPtr)(&b1), (IntPtr)(&b2), (IntPtr)(&eps), (IntPtr)(&wd), (IntPtr)(&c1), (IntPtr)(&c2),
+        ]);
+    }
+}

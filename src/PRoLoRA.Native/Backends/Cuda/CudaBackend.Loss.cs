@@ -1,0 +1,39 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Backends.Cuda;
+
+/// <summary>Launcher of softmax_cross_entropy.cu: one thread per row; the host averages the row losses in double.</summary>
+public sealed partial class CudaBackend
+{
+    /// <inheritdoc/>
+    public unsafe float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(dLogits);
+        OpChecks.Rank2(logits, nameof(logits));
+        OpChecks.SameShape(logits, nameof(logits), dLogits, nameof(dLogits));
+        int n = logits.Shape[0], v = logits.Shape[1];
+        OpChecks.Ids(targets, n, v, nameof(targets));
+        IntPtr pl = Contiguous(logits, nameof(logits)), pd = Contiguous(dLogits, nameof(dLogits));
+        Int(logits.Count, nameof(logits));
+        if (n == 0)
+        {
+            return 0f;
+        }
+        using var ids = Upload(targets);
+        using var losses = Rent(n * (long)sizeof(float));
+        IntPtr pt = ids.Pointer, pr = losses.Pointer;
+        Launch("softmax_cross_entropy", n, [(IntPtr)(&pl), (IntPtr)(&pt), (IntPtr)(&pd), (IntPtr)(&pr), (IntPtr)(&n), (IntPtr)(&v)]);
+        var rows = new float[n];
+        fixed (float* h = rows)
+        {
+            _device.CopyDeviceToHost(h, pr, n * (long)sizeof(float));
+        }
+        double sum = 0;
+        foreach (var row in rows)
+        {
+            sum += row;
+        }
+        return (float)(sum / n);
+    }
+}

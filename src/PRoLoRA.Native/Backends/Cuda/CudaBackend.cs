@@ -1,0 +1,126 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Backends.Cuda;
+
+/// <summary>
+/// The CUDA backend: tensors in device memory, cuBLAS for every matrix product and the kernels of
+/// cuda/ for the rest. It runs over an <see cref="IKernelDevice"/>: the real GPU
+/// (<see cref="Open"/>), or in the tests the host shim that runs the same kernels on the CPU.
+/// Each op is a small launcher (one file per concern): check the operands with
+/// <see cref="OpChecks"/>, compute the grid, marshal the arguments.
+/// </summary>
+public sealed partial class CudaBackend : IBackend
+{
+    /// <summary>Threads per block of every launch (cuda/README.md).</summary>
+    internal const int BlockSize = 256;
+
+    private readonly IKernelDevice _device;
+    private readonly CachingAllocator _allocator;
+    private bool _disposed;
+
+    internal CudaBackend(IKernelDevice device)
+    {
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        _allocator = new CachingAllocator(device);
+    }
+
+    /// <summary>Opens GPU <paramref name="ordinal"/>; throws <see cref="ProLoraException"/> (a <see cref="PRoLoRA.Native.Cuda.CudaException"/>) with the reason when it cannot be used.</summary>
+    public static CudaBackend Open(int ordinal = 0) => new(new CudaDevice(ordinal));
+
+    /// <inheritdoc/>
+    public string Name => _device.Name;
+
+    /// <inheritdoc/>
+    public DeviceKind Kind => DeviceKind.Cuda;
+
+    /// <summary>The device underneath (for tests and benchmarks).</summary>
+    internal IKernelDevice Device => _device;
+
+    /// <summary>The allocator (for tests and benchmarks).</summary>
+    internal CachingAllocator Allocator => _allocator;
+
+    /// <summary>Frees the device memory cached for reuse (tensors in use keep theirs).</summary>
+    public void ReleaseCachedMemory() => _allocator.Trim();
+
+    /// <inheritdoc/>
+    public Tensor Empty(Shape shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new Tensor(this, new DeviceStorage(_allocator, shape.Count), shape);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Zeros(Shape shape)
+    {
+        var t = Empty(shape);
+        Fill(t, 0f);
+        return t;
+    }
+
+    /// <inheritdoc/>
+    public Tensor FromArray(ReadOnlySpan<float> data, Shape shape)
+    {
+        if (data.Length != shape.Count)
+        {
+            throw new ArgumentException($"{data.Length} values do not fill shape {shape} ({shape.Count} elements)", nameof(data));
+        }
+        var t = Empty(shape);
+        CopyFromHost(data, t);
+        return t;
+    }
+
+    /// <inheritdoc/>
+    public void Synchronize() => _device.Synchronize();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _allocator.Dispose();
+        _device.Dispose();
+    }
+
+    /// <summary>The device address of a tensor's element [0, ..., 0], after checking it lives here.</summary>
+    private IntPtr Ptr(Tensor t, string name)
+    {
+        OpChecks.Backend(this, t, name);
+        return ((DeviceStorage)t.Storage).Pointer + (nint)(t.Offset * sizeof(float));
+    }
+
+    /// <summary><see cref="Ptr"/> of a tensor that must be contiguous.</summary>
+    private IntPtr Contiguous(Tensor t, string name)
+    {
+        OpChecks.Contiguous(t, name);
+        return Ptr(t, name);
+    }
+
+    /// <summary>An element count as the kernels' int, or a clear error for tensors too large for them.</summary>
+    private static int Int(long count, string name) =>
+        count <= int.MaxValue ? (int)count : throw new ArgumentException($"{name} has {count:N0} elements; the kernels index with int (at most {int.MaxValue:N0})", name);
+
+    /// <summary>Launches <paramref name="kernel"/> with one thread per unit of work (nothing for none).</summary>
+    private void Launch(string kernel, int threads, ReadOnlySpan<IntPtr> arguments)
+    {
+        if (threads <= 0)
+        {
+            return;
+        }
+        _device.Launch(kernel, (int)(((long)threads + BlockSize - 1) / BlockSize), BlockSize, arguments);
+    }
+
+    /// <summary>Temporary device memory, returned to the allocator on dispose.</summary>
+    private Scratch Rent(long bytes) => new(_allocator, bytes);
+
+    private readonly struct Scratch(CachingAllocator allocator, long bytes) : IDisposable
+    {
+        private readonly (IntPtr Pointer, long Bytes) _block = allocator.Rent(bytes);
+
+        public IntPtr Pointer => _block.Pointer;
+
+        public void Dispose() => allocator.Return(_block.Pointer, _block.Bytes);
+    }
+}

@@ -1,0 +1,195 @@
+using PRoLoRA.Native.Cuda;
+using PRoLoRA.Native.Cuda.Handles;
+using PRoLoRA.Native.Cuda.Interop;
+using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+
+namespace PRoLoRA.Native.Backends.Cuda;
+
+/// <summary>
+/// The real GPU behind <see cref="CudaBackend"/>: the device's primary context, one stream, a cuBLAS
+/// handle bound to that stream, and the kernel modules (compiled by NVRTC on first launch, loaded
+/// once for this context). Every call makes the context current on the calling thread first.
+/// </summary>
+internal sealed unsafe class CudaDevice : IKernelDevice
+{
+    private readonly ContextHandle _context;
+    private readonly StreamHandle _stream;
+    private readonly CublasHandle _blas;
+    private readonly Dictionary<IntPtr, DeviceMemoryHandle> _memory = [];
+    private readonly Lock _gate = new();
+    private readonly Lazy<KernelModules> _modules;
+
+    /// <summary>Opens device <paramref name="ordinal"/>; throws <see cref="CudaException"/> with the probe's reason when there is no usable GPU.</summary>
+    public CudaDevice(int ordinal, KernelCompiler? compiler = null)
+    {
+        var probe = CudaProbe.Probe();
+        if (!probe.Available)
+        {
+            throw new CudaException($"no usable CUDA device: {probe.Reason}");
+        }
+        if (ordinal < 0 || ordinal >= probe.Devices.Count)
+        {
+            throw new CudaException($"cuda:{ordinal} does not exist; this machine has {probe.Devices.Count} CUDA device(s)");
+        }
+        Info = probe.Devices[ordinal];
+        int device;
+        CudaCheck.Driver(DriverApi.DeviceGet(&device, ordinal), "cuDeviceGet");
+        _context = ContextHandle.Retain(device);
+        try
+        {
+            _context.MakeCurrent();
+            _stream = StreamHandle.Create(_context);
+            _blas = CublasHandle.Create(_stream);
+        }
+        catch
+        {
+            _stream?.Dispose();
+            _context.Dispose();
+            throw;
+        }
+        var kernelCompiler = compiler ?? new KernelCompiler();
+        _modules = new Lazy<KernelModules>(() => new KernelModules(_context, kernelCompiler, Info.Arch));
+    }
+
+    /// <summary>What the driver says about this device.</summary>
+    public CudaDeviceInfo Info { get; }
+
+    /// <inheritdoc/>
+    public string Name => $"cuda:{Info.Ordinal} ({Info.Name})";
+
+    /// <summary>The kernel modules, compiled and loaded on first use.</summary>
+    internal KernelModules Modules => _modules.Value;
+
+    /// <summary>The context (for tests and timing).</summary>
+    internal ContextHandle Context => _context;
+
+    /// <summary>The stream all work is queued on.</summary>
+    internal StreamHandle Stream => _stream;
+
+    /// <summary>Free and total device memory (cuMemGetInfo).</summary>
+    public (long Free, long Total) MemoryInfo()
+    {
+        _context.MakeCurrent();
+        nuint free, total;
+        CudaCheck.Driver(DriverApi.MemGetInfo(&free, &total), "cuMemGetInfo");
+        return ((long)free, (long)total);
+    }
+
+    /// <inheritdoc/>
+    public IntPtr Allocate(long bytes)
+    {
+        _context.MakeCurrent();
+        var memory = DeviceMemoryHandle.Allocate(_context, bytes);
+        lock (_gate)
+        {
+            _memory.Add(memory.Pointer, memory);
+        }
+        return memory.Pointer;
+    }
+
+    /// <inheritdoc/>
+    public void Free(IntPtr pointer)
+    {
+        DeviceMemoryHandle? memory;
+        lock (_gate)
+        {
+            if (!_memory.Remove(pointer, out memory))
+            {
+                throw new ArgumentException($"0x{pointer:x} is not memory of {Name}", nameof(pointer));
+            }
+        }
+        memory.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public void CopyHostToDevice(IntPtr destination, void* source, long bytes)
+    {
+        if (bytes == 0)
+        {
+            return;
+        }
+        _context.MakeCurrent();
+        CudaCheck.Driver(DriverApi.MemcpyHtoDAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyHtoDAsync");
+        _stream.Synchronize();
+    }
+
+    /// <inheritdoc/>
+    public void CopyDeviceToHost(void* destination, IntPtr source, long bytes)
+    {
+        if (bytes == 0)
+        {
+            return;
+        }
+        _context.MakeCurrent();
+        CudaCheck.Driver(DriverApi.MemcpyDtoHAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyDtoHAsync");
+        _stream.Synchronize();
+    }
+
+    /// <inheritdoc/>
+    public void CopyDeviceToDevice(IntPtr destination, IntPtr source, long bytes)
+    {
+        if (bytes == 0)
+        {
+            return;
+        }
+        _context.MakeCurrent();
+        CudaCheck.Driver(DriverApi.MemcpyDtoDAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyDtoDAsync");
+    }
+
+    /// <inheritdoc/>
+    public void Launch(string kernel, int gridX, int blockX, ReadOnlySpan<IntPtr> arguments)
+    {
+        _context.MakeCurrent();
+        var function = Modules.Function(kernel);
+        fixed (IntPtr* args = arguments)
+        {
+            CudaCheck.Driver(DriverApi.LaunchKernel(function, (uint)gridX, 1, 1, (uint)blockX, 1, 1, 0, _stream.DangerousGetHandle(), (void**)args, null),
+                "cuLaunchKernel", $"kernel {kernel}, grid {gridX}, block {blockX}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc)
+    {
+        _context.MakeCurrent();
+        _blas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <inheritdoc/>
+    public void Synchronize()
+    {
+        _context.MakeCurrent();
+        _stream.Synchronize();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_context.IsClosed)
+        {
+            return;
+        }
+        try
+        {
+            Synchronize();
+        }
+        catch (CudaException)
+        {
+            // A sticky error (a crashed kernel) must not stop the release of everything else.
+        }
+        List<DeviceMemoryHandle> memory;
+        lock (_gate)
+        {
+            memory = [.. _memory.Values];
+            _memory.Clear();
+        }
+        memory.ForEach(m => m.Dispose());
+        if (_modules.IsValueCreated)
+        {
+            _modules.Value.Dispose();
+        }
+        _blas.Dispose();
+        _stream.Dispose();
+        _context.Dispose();
+    }
+}

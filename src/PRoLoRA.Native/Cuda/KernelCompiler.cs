@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PRoLoRA.Native.Cuda;
+
+/// <summary>
+/// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
+/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC version.
+/// </summary>
+public sealed class KernelCompiler
+{
+    private readonly KernelCache _cache;
+    private readonly IReadOnlyList<KernelSource> _headers;
+
+    /// <summary>A compiler over the embedded headers, caching in <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>).</summary>
+    public KernelCompiler(string? cacheFolder = null) : this(cacheFolder, KernelSources.Headers)
+    {
+    }
+
+    internal KernelCompiler(string? cacheFolder, IReadOnlyList<KernelSource> headers)
+    {
+        _cache = new KernelCache(cacheFolder ?? KernelCache.DefaultFolder);
+        _headers = headers;
+    }
+
+    /// <summary>Where the cache lives unless another folder is given: <c>PROLORA_KERNEL_CACHE</c> or ~/.cache/prolora/kernels.</summary>
+    public static string DefaultCacheFolder => KernelCache.DefaultFolder;
+
+    /// <summary>This compiler's cache folder.</summary>
+    public string CacheFolder => _cache.Folder;
+
+    /// <summary>True when NVRTC could be loaded.</summary>
+    public static bool IsNvrtcAvailable => CudaLibraries.Nvrtc.Found;
+
+    /// <summary>NVRTC's version as "major.minor" (throws <see cref="CudaException"/> when it is missing).</summary>
+    public static string NvrtcVersion => $"{Nvrtc.Version.Major}.{Nvrtc.Version.Minor}";
+
+    /// <summary>The real architectures NVRTC supports (empty when it cannot say).</summary>
+    public static IReadOnlyList<int> SupportedArchs => Nvrtc.SupportedArchs;
+
+    /// <summary>The NVRTC options used for <paramref name="target"/>.</summary>
+    public static IReadOnlyList<string> Options(KernelTarget target) => [target.Option, "--std=c++17", "-default-device"];
+
+    /// <summary>Compiles every embedded kernel file for <paramref name="target"/>.</summary>
+    public IReadOnlyList<CompiledKernel> CompileAll(KernelTarget target) => KernelSources.Programs.Select(s => Compile(s, target)).ToList();
+
+    /// <summary>Compiles one kernel file (or takes it from the cache); a compile error throws <see cref="CudaException"/> with NVRTC's log.</summary>
+    public CompiledKernel Compile(KernelSource source, KernelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var options = Options(target);
+        string key = CacheKey(source, target, options);
+        var cached = _cache.TryRead(key);
+        if (cached is not null)
+        {
+            return new CompiledKernel(source.FileName, target, cached, FromCache: true);
+        }
+        var headers = _headers.Select(h => KeyValuePair.Create(h.FileName, h.Text)).ToList();
+        var (image, _) = Nvrtc.Compile(source.Text, source.FileName, headers, options, target.Cubin);
+        _cache.Write(key, image);
+        return new CompiledKernel(source.FileName, target, image, FromCache: false);
+    }
+
+    /// <summary>The cache file name: stem, target, and the SHA-256 of everything that shapes the image.</summary>
+    internal string CacheKey(KernelSource source, KernelTarget target, IReadOnlyList<string> options)
+    {
+        var text = new StringBuilder();
+        text.Append("prolora-kernel v1\0").Append(source.FileName).Append('\0').Append(source.Text).Append('\0');
+        foreach (var header in _headers.OrderBy(h => h.FileName, StringComparer.Ordinal))
+        {
+            text.Append(header.FileName).Append('\0').Append(header.Text).Append('\0');
+        }
+        text.Append(string.Join('\0', options)).Append('\0').Append(target).Append('\0');
+        text.Append(CultureInfo.InvariantCulture, $"nvrtc {Nvrtc.Version.Major}.{Nvrtc.Version.Minor}");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return $"{Path.GetFileNameWithoutExtension(source.FileName)}.{target}.{hash[..32]}.{(target.Cubin ? "cubin" : "ptx")}";
+    }
+}

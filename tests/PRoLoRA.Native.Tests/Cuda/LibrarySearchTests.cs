@@ -1,0 +1,52 @@
+using PRoLoRA.Native.Cuda;
+
+namespace PRoLoRA.Native.Tests.Cuda;
+
+/// <summary>Where the CUDA libraries are looked for, and what a miss reports.</summary>
+public sealed class LibrarySearchTests
+{
+    [Test]
+    public void OverrideFolder_ComesFirst_NewestNameFirst()
+    {
+        using var folder = new TempFolder();
+        var saved = Environment.GetEnvironmentVariable(LibrarySearch.PathVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(LibrarySearch.PathVariable, folder.Path);
+            var paths = LibrarySearch.Candidates(["libx.so.13", "libx.so"], useToolkitFolders: true).Select(c => c.Path).ToList();
+            Assert.That(paths[0], Is.EqualTo(Path.Combine(folder.Path, "libx.so.13")));
+            Assert.That(paths[1], Is.EqualTo("libx.so.13"), "then the system loader");
+            int firstOld = paths.FindIndex(p => p.EndsWith("libx.so", StringComparison.Ordinal));
+            Assert.That(paths.Take(firstOld).All(p => p.EndsWith("libx.so.13", StringComparison.Ordinal)), Is.True, "every place for the newest name before any older name");
+            Assert.That(paths[firstOld], Is.EqualTo(Path.Combine(folder.Path, "libx.so")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LibrarySearch.PathVariable, saved);
+        }
+    }
+
+    [Test]
+    public void Missing_RecordsEveryAttempt_AndSaysWhatToInstall()
+    {
+        var probe = new LibraryProbe("Example (libexample)", "install example", LibrarySearch.Candidates(["libprolora-no-such-lib.so.9"], useToolkitFolders: true));
+        Assert.That(probe.Found, Is.False);
+        Assert.That(probe.Attempts, Is.Not.Empty);
+        Assert.That(probe.Attempts.All(a => a.Error is not null && !a.Loaded), Is.True);
+        Assert.That(probe.MissingReason, Does.Contain("Example (libexample) not found").And.Contain("install example"));
+        Assert.That(() => probe.EnsureFound(), Throws.InstanceOf<CudaException>().With.Message.Contains("install example"));
+    }
+
+    [Test]
+    public void Found_RecordsTheMissesBeforeIt()
+    {
+        Gpu.RequireNvrtc();
+        string loaded = CudaLibraries.Nvrtc.FoundPath!;
+        var probe = new LibraryProbe("NVRTC", "", [new("/nonexistent/libnvrtc.so.99", true, []), new(loaded, Path.IsPathRooted(loaded), [])]);
+        Assert.That(probe.Found, Is.True);
+        Assert.That(probe.FoundPath, Is.EqualTo(loaded));
+        Assert.That(probe.Attempts, Has.Count.EqualTo(2));
+        Assert.That(probe.Attempts[0].Error, Is.EqualTo("no such file"));
+        Assert.That(probe.Attempts[1].Loaded, Is.True);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using PRoLoRA.Native.Tests.Support;
+
+namespace PRoLoRA.Native.Tests.HostKernels;
+
+/// <summary>
+/// libprolora_host_kernels.so: the kernels of cuda/ compiled as C++ with the host shim (cuda/host/).
+/// Found through <see cref="PathVariable"/> (a file path) or, by default, in build/host-kernels/ of
+/// the repository that holds the test assembly. Loaded once per test run and never unloaded.
+/// </summary>
+internal sealed unsafe class HostKernelLibrary
+{
+    /// <summary>Environment variable with the full path of the library, overriding the search.</summary>
+    public const string PathVariable = "PROLORA_HOST_KERNELS";
+
+    /// <summary>The library's file name.</summary>
+    public const string FileName = "libprolora_host_kernels.so";
+
+    private static readonly Lazy<(HostKernelLibrary? Library, string Problem)> Loaded = new(Load);
+
+    private readonly delegate* unmanaged<byte*, int, int, void**, int> _launch;
+    private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+
+    private HostKernelLibrary(string path, IntPtr launch, IntPtr sgemm)
+    {
+        Path = path;
+        _launch = (delegate* unmanaged<byte*, int, int, void**, int>)launch;
+        _sgemm = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+    }
+
+    /// <summary>Where the library was loaded from.</summary>
+    public string Path { get; }
+
+    /// <summary>The library, or the current test skips (fails under PROLORA_REQUIRE_KERNEL_CHECKS=1) with the reason.</summary>
+    public static HostKernelLibrary Require()
+    {
+        var (library, problem) = Loaded.Value;
+        if (library is null)
+        {
+            Requirements.Missing(Requirements.KernelChecksVariable, problem);
+            throw new UnreachableException();
+        }
+        return library;
+    }
+
+    /// <summary>prolora_host_launch: 0 when the kernel ran, -1 when the library has no kernel of that name.</summary>
+    public int Launch(string kernel, int gridX, int blockX, void** arguments)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(kernel + "\0");
+        fixed (byte* p = name)
+        {
+            return _launch(p, gridX, blockX, arguments);
+        }
+    }
+
+    /// <summary>prolora_host_sgemm: cuBLAS column-major SGEMM.</summary>
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc)
+        => _sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, (float*)a, lda, (float*)b, ldb, beta, (float*)c, ldc);
+
+    private static (HostKernelLibrary? Library, string Problem) Load()
+    {
+        string? path = Environment.GetEnvironmentVariable(PathVariable);
+        string howToBuild;
+        if (!string.IsNullOrEmpty(path))
+        {
+            howToBuild = $"fix {PathVariable}, or unset it to use build/host-kernels/ of the repository";
+        }
+        else
+        {
+            string? root = FindRepositoryRoot(AppContext.BaseDirectory);
+            if (root is null)
+            {
+                return (null, $"host-kernel library not found: no folder above {AppContext.BaseDirectory} holds CMakeLists.txt; set {PathVariable} to the path of {FileName}");
+            }
+            string buildDir = System.IO.Path.Combine(root, "build", "host-kernels");
+            path = System.IO.Path.Combine(buildDir, FileName);
+            howToBuild = $"build it with `cmake -S {root} -B {buildDir} && cmake --build {buildDir}` (the test project's build does this when cmake is installed), or set {PathVariable}";
+        }
+        if (!File.Exists(path))
+        {
+            return (null, $"host-kernel library {path} does not exist; {howToBuild}");
+        }
+        if (!NativeLibrary.TryLoad(path, out IntPtr handle))
+        {
+            return (null, $"host-kernel library {path} could not be loaded; {howToBuild}");
+        }
+        if (!NativeLibrary.TryGetExport(handle, "prolora_host_launch", out IntPtr launch)
+            || !NativeLibrary.TryGetExport(handle, "prolora_host_sgemm", out IntPtr sgemm))
+        {
+            return (null, $"host-kernel library {path} lacks prolora_host_launch or prolora_host_sgemm; {howToBuild}");
+        }
+        return (new HostKernelLibrary(path, launch, sgemm), string.Empty);
+    }
+
+    /// <summary>The nearest folder at or above <paramref name="start"/> that holds CMakeLists.txt.</summary>
+    private static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "CMakeLists.txt")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,52 @@
+namespace PRoLoRA.Native.Tests.HostKernels;
+
+/// <summary>The host-shim device itself: errors, copies and its cuBLAS-style SGEMM.</summary>
+public sealed class HostShimDeviceTests : HostKernelFixture
+{
+    /// <summary>An unknown kernel is an exception that names it, not a silent no-op.</summary>
+    [Test]
+    public void Launch_OfAnUnknownKernel_ThrowsWithItsName()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Device.Launch("no_such_kernel", 1, BlockSize, []));
+        Assert.That(ex!.Message, Does.Contain("no_such_kernel"));
+    }
+
+    /// <summary>Host → device → device → host returns the data, and zero-byte allocations work.</summary>
+    [Test]
+    public unsafe void Copies_RoundTrip()
+    {
+        float[] data = [1f, -2f, 3.5f];
+        var a = Upload<float>(data);
+        var b = Upload<float>(new float[3]);
+        Device.CopyDeviceToDevice(b.Pointer, a.Pointer, 3 * sizeof(float));
+        Assert.That(b.Download(), Is.EqualTo(data));
+        IntPtr empty = Device.Allocate(0);
+        Assert.That(empty, Is.Not.EqualTo(IntPtr.Zero));
+        Device.Free(empty);
+    }
+
+    /// <summary>
+    /// Row-major C = alpha·op(A)·op(B) + beta·C through column-major SGEMM (Cᵀ = op(B)ᵀ·op(A)ᵀ), as
+    /// CudaBackend calls cuBLAS, against the CPU backend's GEMM; beta = 0 must not read C.
+    /// </summary>
+    [Test]
+    public void Sgemm_MatchesCpuGemm([Values] bool transA, [Values] bool transB, [Values(0f, 1f)] float beta)
+    {
+        var rng = new Random(61);
+        const int m = 5, n = 7, k = 9;
+        const float alpha = 0.75f;
+        // a is M×K, stored K×M when transposed; b is K×N, stored N×K when transposed.
+        var aStore = RandomFloats(rng, m * k);
+        var bStore = RandomFloats(rng, k * n);
+        var a = transA ? Cpu(aStore, k, m).T : Cpu(aStore, m, k);
+        var b = transB ? Cpu(bStore, n, k).T : Cpu(bStore, k, n);
+        var c = beta == 0f ? NaNs(m * n) : RandomFloats(rng, m * n);
+        var dA = Upload<float>(aStore);
+        var dB = Upload<float>(bStore);
+        var dC = Upload<float>(c);
+        Reference.Gemm(a, b, Cpu(c, m, n), alpha, beta);
+        // Row-major storage read column-major is the transpose, so swap the operands.
+        Device.Sgemm(transB, transA, n, m, k, alpha, dB.Pointer, transB ? k : n, dA.Pointer, transA ? m : k, beta, dC.Pointer, n);
+        FloatAssert.Close(dC.Download(), c, "c");
+    }
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using PRoLoRA.Native.Cuda;
+
+namespace PRoLoRA.Cli.Commands;
+
+/// <summary>
+/// `prolora doctor [--arch sm_XY]`: what this machine offers (runtime, SIMD, CUDA libraries and every
+/// path tried, driver, devices, kernel cache) and whether every kernel compiles for the device's
+/// architecture or for --arch. Exit 0 when that works, 2 with the reason when it does not.
+/// </summary>
+public static class DoctorCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var arch = new Option<string?>("--arch") { Description = "compile the kernels for this architecture (sm_XY for a cubin, compute_XY for PTX) instead of the GPU's own" };
+        var cmd = new Command("doctor", "check the runtime, the CUDA libraries and devices, and that every kernel compiles") { arch };
+        cmd.SetAction(p => Run(p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, p.GetValue(arch)));
+        return cmd;
+    }
+
+    private static int Run(TextWriter o, TextWriter err, string? archText)
+    {
+        KernelTarget? requested = archText is null ? null : KernelTarget.Parse(archText);
+        Runtime(o);
+        Libraries(o);
+        var probe = Cuda.Probe();
+        Devices(o, probe);
+        var compiler = new KernelCompiler();
+        o.WriteLine($"kernel cache: {compiler.CacheFolder}");
+
+        if (!CudaLibraries.Nvrtc.Found)
+        {
+            err.WriteLine($"error: cannot compile kernels: {CudaLibraries.Nvrtc.MissingReason}");
+            return Cli.BadInput;
+        }
+        KernelTarget target;
+        if (requested is not null)
+        {
+            target = requested.Value;
+        }
+        else if (probe.Available)
+        {
+            target = KernelTarget.ForDevice(probe.Devices[0].Arch, KernelCompiler.SupportedArchs);
+        }
+        else if (Environment.GetEnvironmentVariable("PROLORA_REQUIRE_GPU") == "1")
+        {
+            err.WriteLine($"error: no usable GPU (PROLORA_REQUIRE_GPU=1): {probe.Reason}");
+            return Cli.BadInput;
+        }
+        else
+        {
+            o.WriteLine("kernels: no GPU to compile for; pass --arch sm_XY to check that every kernel compiles");
+            return 0;
+        }
+        return Kernels(o, err, compiler, target);
+    }
+
+    private static void Runtime(TextWriter o)
+    {
+        o.WriteLine($".NET: {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})");
+        o.WriteLine($"OS: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
+        o.WriteLine($"CPU: {Environment.ProcessorCount} logical cores; Vector256 accelerated: {YesNo(Vector256.IsHardwareAccelerated)}, " +
+            $"Vector512 accelerated: {YesNo(Vector512.IsHardwareAccelerated)}, Avx2: {YesNo(Avx2.IsSupported)}, Fma: {YesNo(Fma.IsSupported)}, Avx512F: {YesNo(Avx512F.IsSupported)}");
+    }
+
+    private static void Libraries(TextWriter o)
+    {
+        o.WriteLine($"CUDA library folders searched (besides the system loader): {string.Join(", ", CudaLibraries.SearchFolders.DefaultIfEmpty("none"))}");
+        Library(o, CudaLibraries.Driver, LibraryVersions.Driver, "CUDA");
+        Library(o, CudaLibraries.Nvrtc, LibraryVersions.Nvrtc, "");
+        Library(o, CudaLibraries.Cublas, LibraryVersions.Cublas, "");
+    }
+
+    private static void Library(TextWriter o, LibraryProbe library, string? version, string versionPrefix)
+    {
+        string found = library.Found ? $"{library.FoundPath}{(version is null ? "" : $" (version {versionPrefix}{(versionPrefix.Length > 0 ? " " : "")}{version})")}" : "NOT FOUND";
+        o.WriteLine($"{library.Label}: {found}");
+        foreach (var attempt in library.Attempts)
+        {
+            o.WriteLine($"    tried {attempt.Path}: {attempt.Error ?? "loaded"}");
+        }
+        if (!library.Found)
+        {
+            o.WriteLine($"    {library.InstallHint}");
+        }
+    }
+
+    private static void Devices(TextWriter o, CudaProbeResult probe)
+    {
+        if (probe.DriverVersion > 0)
+        {
+            o.WriteLine($"driver: supports CUDA {probe.DriverVersionText}");
+        }
+        if (!probe.Available)
+        {
+            o.WriteLine($"GPU: none usable: {probe.Reason}");
+            return;
+        }
+        foreach (var device in probe.Devices)
+        {
+            o.WriteLine($"GPU: {device}");
+        }
+    }
+
+    private static int Kernels(TextWriter o, TextWriter err, KernelCompiler compiler, KernelTarget target)
+    {
+        var archs = KernelCompiler.SupportedArchs;
+        o.WriteLine($"NVRTC {KernelCompiler.NvrtcVersion} supports {(archs.Count == 0 ? "(unknown)" : string.Join(" ", archs.Select(a => $"sm_{a}")))}");
+        o.WriteLine($"kernels for {target} ({(target.Cubin ? "cubin" : "PTX")}), options {string.Join(' ', KernelCompiler.Options(target))}:");
+        int failed = 0;
+        foreach (var source in KernelSources.Programs)
+        {
+            try
+            {
+                var kernel = compiler.Compile(source, target);
+                o.WriteLine($"  {source.FileName,-28} {kernel.Image.Length,10:N0} bytes{(kernel.FromCache ? " (cached)" : "")}");
+            }
+            catch (CudaException e)
+            {
+                failed++;
+                o.WriteLine($"  {source.FileName,-28} FAILED");
+                err.WriteLine($"error: {source.FileName} does not compile for {target}: {e.Message}");
+            }
+        }
+        if (KernelSources.Programs.Count == 0)
+        {
+            err.WriteLine("error: this build embeds no kernel sources (cuda/*.cu)");
+            return Cli.BadInput;
+        }
+        o.WriteLine(failed == 0 ? $"all {KernelSources.Programs.Count} kernel files compile for {target}" : $"{failed} of {KernelSources.Programs.Count} kernel files failed");
+        return failed == 0 ? 0 : Cli.BadInput;
+    }
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds the GPU bundle: a self-contained linux-x64 folder (no .NET SDK or network needed on the
+# target) with the GPU tests as an executable, the `prolora` CLI, the benchmarks when
+# tools/PRoLoRA.Bench exists, the official golden vectors and run-gpu.sh, packed as one tar.xz.
+#
+#   tools/gpu-bundle.sh [OUTPUT_DIR]        (default: artifacts/gpu-bundle)
+#
+# On the GPU machine:  tar xf prolora-gpu-bundle.tar.xz && prolora-gpu-bundle/run-gpu.sh
+# Results go to $OUT if set, else ./gpu-results.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mkdir -p "${1:-$root/artifacts/gpu-bundle}" && cd "${1:-$root/artifacts/gpu-bundle}" && pwd)
+name=prolora-gpu-bundle
+stage=$out/$name
+archive=$out/$name.tar.xz
+max_bytes=$((60 * 1024 * 1024))
+golden=${PROLORA_GOLDEN:-$root/../shared/golden/prolora_official.json}
+[ -f "$golden" ] || golden=/work/shared/golden/prolora_official.json
+
+rm -rf "$stage" "$archive"
+mkdir -p "$stage/bin"
+
+publish() {
+  echo "== publishing $1"
+  dotnet publish "$root/$1" -c Release -r linux-x64 --self-contained -o "$stage/bin" -p:DebugType=none -p:GenerateDocumentationFile=false -nologo -v quiet
+}
+# All apps share one folder (and one copy of the runtime): they target the same runtime version.
+publish tests/PRoLoRA.Native.GpuTests/PRoLoRA.Native.GpuTests.csproj
+publish tools/PRoLoRA.Cli/PRoLoRA.Cli.csproj
+if [ -d "$root/tools/PRoLoRA.Bench" ]; then
+  publish tools/PRoLoRA.Bench
+else
+  echo "== tools/PRoLoRA.Bench does not exist yet: the bundle has no benchmarks"
+fi
+rm -rf "$stage"/bin/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant}
+
+if [ -f "$golden" ]; then
+  cp "$golden" "$stage/golden.json"
+else
+  echo "warning: no golden vectors at $golden (set PROLORA_GOLDEN); run-gpu.sh will report verify-golden as failed" >&2
+fi
+git -C "$root" log -1 --format='%H %s' > "$stage/COMMIT" 2>/dev/null || echo unknown > "$stage/COMMIT"
+
+cat > "$stage/run-gpu.sh" <<'RUN'
+#!/usr/bin/env bash
+# Runs every GPU check of PRoLoRA.Native on this machine and writes all results into one folder:
+# $OUT if set, else ./gpu-results. Needs an NVIDIA driver and CUDA 13 (or 12/11.2+) NVRTC and cuBLAS,
+# found in /usr/local/cuda/lib64, pip's nvidia/*/lib folders, the system loader's path, or the folders
+# of PROLORA_CUDA_LIBRARY_PATH. Exit 0 only when every step passed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+results=${OUT:-$PWD/gpu-results}
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+export PROLORA_REQUIRE_GPU=1                  # a missing GPU fails the tests instead of skipping them
+export PROLORA_KERNEL_CACHE=${PROLORA_KERNEL_CACHE:-$here/kernel-cache}
+export PROLORA_RESULTS=$results               # for the benchmarks
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TESTINGPLATFORM_TELEMETRY_OPTOUT=1
+summary=$results/summary.txt
+: > "$summary"
+status=0
+
+step() {  # step NAME COMMAND...: output to NAME.log, one line per step in summary.txt
+  local name=$1; shift
+  local start=$SECONDS
+  echo "== $name: $*"
+  "$@" > "$results/$name.log" 2>&1
+  local rc=$?
+  echo "$name: exit $rc ($((SECONDS - start)) s)" | tee -a "$summary"
+  tail -n 15 "$results/$name.log"
+  [ "$rc" -eq 0 ] || status=1
+}
+
+{ cat "$here/COMMIT"; date -u; uname -a; } > "$results/environment.txt"
+command -v nvidia-smi >/dev/null && nvidia-smi > "$results/nvidia-smi.txt" 2>&1
+
+step doctor "$here/bin/prolora" doctor
+step gpu-tests "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" --report-trx --report-trx-filename gpu-tests.trx \
+  --output Detailed --no-ansi --no-progress
+step verify-golden "$here/bin/prolora" verify-golden "$here/golden.json" --device cuda
+if [ -x "$here/bin/PRoLoRA.Bench" ]; then
+  # shellcheck disable=SC2086
+  step bench "$here/bin/PRoLoRA.Bench" ${PROLORA_BENCH_ARGS:-}
+fi
+echo "results in $results"; cat "$summary"
+exit $status
+RUN
+chmod +x "$stage/run-gpu.sh"
+
+cat > "$stage/README.md" <<'README'
+# PRoLoRA.Native GPU bundle
+
+Self-contained (linux-x64, .NET runtime included): no .NET SDK and no network needed.
+
+    tar xf prolora-gpu-bundle.tar.xz
+    OUT=/some/folder prolora-gpu-bundle/run-gpu.sh     # results in $OUT, else ./gpu-results
+
+run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) and runs, each into
+`<step>.log` with one line per step in `summary.txt`:
+
+1. `bin/prolora doctor`: runtime, SIMD, every CUDA library path tried and the one found with its
+   version, the driver's CUDA version, the devices, the kernel cache, every kernel compiled for the GPU.
+2. `bin/PRoLoRA.Native.GpuTests`: the NUnit GPU tests (backend parity GPU vs CPU for every op, driver
+   memory/module leak checks, out-of-memory recovery, NVRTC compile and cache tests); `gpu-tests.trx`
+   lists every test with its outcome and skip/failure reason. Pass NUnit filters through by running the
+   executable directly, e.g. `bin/PRoLoRA.Native.GpuTests --filter "FullyQualifiedName~CudaGpu"`.
+3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
+4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` when the bundle has the benchmarks (PROLORA_RESULTS names the results folder).
+
+Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 0 only when every step passed.
+
+CUDA libraries are looked for in PROLORA_CUDA_LIBRARY_PATH (folders), the system loader's path,
+/usr/local/cuda/lib64 and Python's site-packages nvidia/*/lib (pip's nvidia-cuda-nvrtc-cu13,
+nvidia-cublas-cu13), newest version first (libnvrtc.so.13/.12/.11.2, libcublas.so.13/.12/.11).
+Compiled kernels are cached in PROLORA_KERNEL_CACHE (default: kernel-cache/ next to run-gpu.sh).
+README
+cp "$stage/README.md" "$out/README.md"
+
+echo "== packing $archive"
+XZ_OPT="-9 -T0" tar -C "$out" -cJf "$archive" "$name"
+size=$(stat -c %s "$archive")
+echo "$archive: $((size / 1024 / 1024)) MiB ($(du -sh "$stage" | cut -f1) unpacked)"
+if [ "$size" -ge "$max_bytes" ]; then
+  echo "error: the bundle is $size bytes, over the 60 MB limit" >&2
+  exit 1
+fi
