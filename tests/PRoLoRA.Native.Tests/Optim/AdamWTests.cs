@@ -76,8 +76,8 @@ public class AdamWTests
     [Test]
     public void SharedAndUnshared_SplitsAnAdaptersChunksFromItsVectors()
     {
-        var config = Adapters.ProLoraConfig.ProLora(8, 6, 4, 1, 2, 2);
-        using var adapter = Adapters.ProLoraAdapter.Create(config, Backends.Cpu.CpuBackend.Instance);
+        var config = PRoLoRA.Native.Adapters.ProLoraConfig.ProLora(8, 6, 4, 1, 2, 2);
+        using var adapter = PRoLoRA.Native.Adapters.ProLoraAdapter.Create(config, PRoLoRA.Native.Backends.Cpu.CpuBackend.Instance);
         var groups = ParamGroup.SharedAndUnshared([adapter], 1f, 3f);
         Assert.That(groups[0].Parameters, Is.EqualTo(new[] { adapter.ChunkA, adapter.ChunkB }));
         Assert.That(groups[1].Parameters, Is.EqualTo(new[] { adapter.VecA, adapter.VecB }));
