@@ -15,6 +15,9 @@ public static class Cli
         var root = new RootCommand("PRoLoRA.Native: partially-rotation-enhanced low-rank adapters on CPU and CUDA");
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(VerifyGoldenCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(PretrainBaseCommand.Create());
+        root.Subcommands.Add(MakeDemoTextCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using PRoLoRA.Cli.Demo;
+using PRoLoRA.Native.Training;
+
+namespace PRoLoRA.Cli.Commands;
+
+/// <summary>`prolora make-demo-text --out DIR` (hidden): writes the train demo's two generated texts; how Data/*.txt were made.</summary>
+public static class MakeDemoTextCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "the folder to write fables.txt and ships-log.txt into", Required = true };
+        var cmd = new Command("make-demo-text", "generate the train demo's pretraining and fine-tuning texts") { output };
+        cmd.Hidden = true;
+        cmd.SetAction(p =>
+        {
+            var dir = p.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            var texts = new[]
+            {
+                (DemoData.PretrainText, DemoText.Fables(DemoSettings.FablesSeed, DemoSettings.FablesCharacters)),
+                (DemoData.FinetuneText, DemoText.ShipsLog(DemoSettings.ShipsLogSeed, DemoSettings.ShipsLogCharacters)),
+            };
+            foreach (var (name, text) in texts)
+            {
+                CharVocabulary.Default.Encode(text);
+                var path = Path.Combine(dir, name);
+                File.WriteAllText(path, text);
+                p.InvocationConfiguration.Output.WriteLine($"wrote {path} ({text.Length:N0} characters)");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}
