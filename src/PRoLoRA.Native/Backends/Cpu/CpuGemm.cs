@@ -1,35 +1,87 @@
+using System.Runtime.Intrinsics;
+
 namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>
 /// Row-major single-precision GEMM on the CPU: C = alpha · op(A) · op(B) + beta · C.
-/// A reference loop for now; the packed SIMD kernel replaces its body.
+/// Packed and register-tiled (<see cref="GemmKernel512"/> where AVX-512 runs, <see cref="GemmKernel256"/>
+/// otherwise), split over the cores in rectangles of C that need no synchronisation.
 /// </summary>
 internal static class CpuGemm
 {
+    // Below this many multiply-adds a second thread costs more than it brings.
+    private const long ParallelThreshold = 1L << 18;
+
     /// <summary>
     /// op(A) is M×K: A[i, p] at a[aOffset + i·lda + p], or transposed (transA) at a[aOffset + p·lda + i].
-    /// op(B) is K×N likewise with ldb; C is M×N at c[cOffset + i·ldc + j].
+    /// op(B) is K×N likewise with ldb; C is M×N at c[cOffset + i·ldc + j]. beta = 0 never reads C.
     /// </summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, long aOffset, int lda, float[] b, long bOffset, int ldb, float beta, float[] c, long cOffset, int ldc)
     {
-        Parallel.For(0, m, i =>
+        if (Vector512.IsHardwareAccelerated)
         {
-            var acc = new float[n];
-            for (int p = 0; p < k; p++)
+            Multiply<GemmKernel512>(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, Environment.ProcessorCount);
+        }
+        else
+        {
+            Multiply<GemmKernel256>(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, Environment.ProcessorCount);
+        }
+    }
+
+    /// <summary>The same with a chosen micro-kernel and thread count (tests run every kernel).</summary>
+    public static unsafe void Multiply<TKernel>(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, long aOffset, int lda, float[] b, long bOffset, int ldb, float beta, float[] c, long cOffset, int ldc, int threads)
+        where TKernel : struct, IGemmKernel
+    {
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (k <= 0 || alpha == 0f)
             {
-                float av = transA ? a[aOffset + ((long)p * lda) + i] : a[aOffset + ((long)i * lda) + p];
-                for (int j = 0; j < n; j++)
+                Scale(m, n, beta, pc + cOffset, ldc);
+                return;
+            }
+            var op = new GemmOperands(transA, pa + aOffset, lda, transB, pb + bOffset, ldb, pc + cOffset, ldc, k, alpha, beta);
+            var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
+            if (tm * tn == 1)
+            {
+                GemmDriver<TKernel>.Run(op, 0, m, 0, n);
+                return;
+            }
+            int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
+            int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
+            Parallel.For(0, tm * tn, t =>
+            {
+                int i0 = t / tn * rowsPer, j0 = t % tn * colsPer;
+                if (i0 < m && j0 < n)
                 {
-                    float bv = transB ? b[bOffset + ((long)j * ldb) + p] : b[bOffset + ((long)p * ldb) + j];
-                    acc[j] += av * bv;
+                    GemmDriver<TKernel>.Run(op, i0, Math.Min(rowsPer, m - i0), j0, Math.Min(colsPer, n - j0));
+                }
+            });
+        }
+    }
+
+    // C = beta · C, where beta = 0 writes zeros without reading C (which may hold NaN).
+    private static unsafe void Scale(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (i * ldc), n);
+            if (beta == 0f)
+            {
+                row.Clear();
+            }
+            else if (beta != 1f)
+            {
+                foreach (ref float x in row)
+                {
+                    x *= beta;
                 }
             }
-            long row = cOffset + ((long)i * ldc);
-            for (int j = 0; j < n; j++)
-            {
-                c[row + j] = beta == 0f ? alpha * acc[j] : (alpha * acc[j]) + (beta * c[row + j]);
-            }
-        });
+        }
     }
 }
