@@ -60,7 +60,7 @@ public class CpuGemmTests
     [TestCase(true, false, 16, 530, 300)] // dA = dhᵀ · x
     [TestCase(true, false, 530, 16, 300)] // dB = dyᵀ · h
     [TestCase(true, false, 32, 47, 301)]
-    [TestCase(false, false, 16, 100, 333)] // small m: shallow k slices, next slice prefetched
+    [TestCase(false, false, 16, 100, 333)] // small m: shallow k slices
     [TestCase(false, false, 130, 70, 530)] // several k slices and A blocks
     [TestCase(true, true, 201, 19, 33)]
     public void SkinnyAndBlockedShapes_MatchReference(bool transA, bool transB, int m, int n, int k)

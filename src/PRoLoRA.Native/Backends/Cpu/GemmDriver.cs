@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace PRoLoRA.Native.Backends.Cpu;
 
@@ -42,9 +41,7 @@ internal static unsafe class GemmDriver<TKernel>
                         for (int ic = 0; ic < mb; ic += blocks.Mc)
                         {
                             int mc = Math.Min(blocks.Mc, mb - ic);
-                            // While the last A block computes, fetch the rows of B the next k slice packs.
-                            int nextK = ic + mc >= mb && !op.TransB ? Math.Min(blocks.Kc, op.K - pc - kc) : 0;
-                            Block(op, i0 + ic, mc, j0 + jc, nc, pc, kc, blocks.DirectA, aBuf, bBuf, tile, beta, nextK);
+                            Block(op, i0 + ic, mc, j0 + jc, nc, pc, kc, blocks.DirectA, aBuf, bBuf, tile, beta);
                         }
                     }
                 }
@@ -58,7 +55,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     // An MC×NC block of C over one KC slice: B is packed, A is packed here unless read in place.
-    private static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta, int nextK)
+    private static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta)
     {
         int mr = TKernel.MR;
         int nr = GemmPacking.NR;
@@ -71,17 +68,13 @@ internal static unsafe class GemmDriver<TKernel>
         float* aBlock = op.A + ((i0 * rsA) + (pc * csA));
         // Shallow k (h·Bᵀ) leaves the kernels writing C as fast as they compute it: go along C's rows
         // then, so C is written in a few long streams rather than a line in each of MC rows.
-        bool rowsOuter = kc <= 64;
+        bool rowsOuter = op.K <= 64;
         int panels = (nc + nr - 1) / nr, rowPanels = (mc + mr - 1) / mr;
         for (int outer = 0; outer < (rowsOuter ? rowPanels : panels); outer++)
         {
             for (int inner = 0; inner < (rowsOuter ? panels : rowPanels); inner++)
             {
                 int jr = (rowsOuter ? inner : outer) * nr, ir = (rowsOuter ? outer : inner) * mr;
-                if (inner == 0 && !rowsOuter)
-                {
-                    PrefetchRows(op.B + ((nint)(pc + kc) * op.Ldb) + j0 + jr, op.Ldb, nextK);
-                }
                 int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
                 float* bPanel = bBuf + ((nint)jr * kc);
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
@@ -93,18 +86,6 @@ internal static unsafe class GemmDriver<TKernel>
                 {
                     Tile(kc, aBuf + ((nint)(ir - fullRows) * kc), 1, mr, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile);
                 }
-            }
-        }
-    }
-
-    // One cache line from each of rows rows of a matrix, into L2.
-    private static void PrefetchRows(float* p, nint ld, int rows)
-    {
-        if (Sse.IsSupported)
-        {
-            for (int r = 0; r < rows; r++, p += ld)
-            {
-                Sse.Prefetch1(p);
             }
         }
     }
