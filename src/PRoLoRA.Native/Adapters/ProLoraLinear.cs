@@ -84,8 +84,7 @@ public sealed class ProLoraLinear : IDisposable
         var a = tape.BroadcastRollA(Adapter.ChunkA, Adapter.VecA, c.ShiftA);
         var b = tape.BroadcastRollB(Adapter.ChunkB, Adapter.VecB, c.ShiftB);
         var h = tape.MatMul(xd, a, transB: true);
-        var delta = tape.MatMul(h, b, transB: true, alpha: c.Scaling);
-        return tape.Add(y, delta);
+        return tape.AddMatMul(y, h, b, transB: true, alpha: c.Scaling);
     }
 
     private ulong DropoutSeed() => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * ++_forwardCount);
