@@ -75,21 +75,38 @@ internal static class LayerBenchmark
                     ? () => Step(ctx, x, layer, tape => layer.AddAdapter(tape, x, yBase), dy)
                     : () => Step(ctx, x, layer, tape => layer.Forward(tape, x), dy));
             }
-            // One untimed-for-the-stats round warms up and sizes the repetitions.
-            double roundMs = calls.Sum(call => ctx.Clock.Time(call));
-            int reps = ctx.Scale switch
+            // The whole layers and the adapters alone interleave in two sets, so the short adapter steps get more repetitions.
+            var whole = Enumerable.Range(0, calls.Count).Where(i => !LayerMethod.All[i].AdapterOnly).ToArray();
+            var adapters = Enumerable.Range(0, calls.Count).Where(i => LayerMethod.All[i].AdapterOnly).ToArray();
+            var stats = new Stats[calls.Count];
+            foreach (var set in new[] { whole, adapters })
             {
-                BenchScale.Full => Harness.RepsFor(roundMs, 40_000, 3, 15),
-                BenchScale.Quick => Harness.RepsFor(roundMs, 10_000, 3, 5),
-                _ => 2,
-            };
-            return Harness.Interleaved(ctx.Clock, calls, warmup: 0, reps);
+                var setCalls = set.Select(i => calls[i]).ToArray();
+                var setStats = Harness.Interleaved(ctx.Clock, setCalls, warmup: 0, Reps(ctx, setCalls));
+                for (int j = 0; j < set.Length; j++)
+                {
+                    stats[set[j]] = setStats[j];
+                }
+            }
+            return stats;
         }
         finally
         {
             layers.ForEach(l => l.Dispose());
             x.Grad?.Dispose();
         }
+    }
+
+    /// <summary>Repetitions for a set of calls: one warm-up round, timed to size the rest to the scale's budget.</summary>
+    private static int Reps(BenchContext ctx, IReadOnlyList<Action> calls)
+    {
+        double roundMs = calls.Sum(call => ctx.Clock.Time(call));
+        return ctx.Scale switch
+        {
+            BenchScale.Full => Harness.RepsFor(roundMs, 30_000, 3, 21),
+            BenchScale.Quick => Harness.RepsFor(roundMs, 5_000, 3, 9),
+            _ => 2,
+        };
     }
 
     /// <summary>One training step's work for the layer: zero the gradients, record the forward, run the backward, free the tape.</summary>

@@ -51,13 +51,13 @@ internal sealed class PeerProcess
         return null;
     }
 
-    /// <summary>Runs the script on one shape and returns its JSON output's root.</summary>
-    public JsonElement Run(string device, int threads, LayerShape shape, int reps, int warmup, TimeSpan timeout)
+    /// <summary>Runs the script on one shape and <paramref name="methods"/> (interleaved) and returns its JSON output's root.</summary>
+    public JsonElement Run(string device, int threads, LayerShape shape, IReadOnlyList<string> methods, int reps, int warmup, TimeSpan timeout)
     {
         string[] args =
         [
             Script, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture),
-            "--shapes", $"{shape.In}x{shape.Out}x{shape.Tokens}", "--reps", reps.ToString(CultureInfo.InvariantCulture),
+            "--shapes", $"{shape.In}x{shape.Out}x{shape.Tokens}", "--methods", string.Join(',', methods), "--reps", reps.ToString(CultureInfo.InvariantCulture),
             "--warmup", warmup.ToString(CultureInfo.InvariantCulture),
         ];
         int code = TryRun(Python, args, timeout, out string stdout, out string stderr);
