@@ -3,8 +3,8 @@ using PRoLoRA.Native.Backends.Cpu;
 namespace PRoLoRA.Bench;
 
 /// <summary>
-/// CPU GEMM: CpuGemm against OpenBLAS's cblas_sgemm on <see cref="GemmBenchmark.Shapes"/>, the two
-/// interleaved on the same arrays. Ratio gemm_vs_openblas: the median over shapes of ours / OpenBLAS time.
+/// CPU GEMM: CpuGemm against OpenBLAS's cblas_sgemm on <see cref="GemmBenchmark.Shapes"/> and on the
+/// products of the layer group's PRoLoRA layer (<see cref="LoraProducts"/>), the two interleaved on the same arrays. Ratio gemm_vs_openblas: the median over shapes of ours / OpenBLAS time.
 /// </summary>
 internal static class CpuGemmGroup
 {
@@ -21,7 +21,7 @@ internal static class CpuGemmGroup
         }
         var shapes = ctx.Scale == BenchScale.Tiny
             ? [new GemmBenchmark.Shape("x·Aᵀ tiny", false, true, 64, 8, 256), new GemmBenchmark.Shape("dhᵀ·x tiny", true, false, 8, 256, 64)]
-            : GemmBenchmark.Shapes(ctx.Scale == BenchScale.Quick).ToArray();
+            : GemmBenchmark.Shapes(ctx.Scale == BenchScale.Quick).Concat(LayerProducts(ctx.Scale)).ToArray();
         var ratios = new List<double>();
         foreach (var s in shapes)
         {
@@ -50,4 +50,9 @@ internal static class CpuGemmGroup
         }
         ctx.Report.SetMedianRatio("gemm_vs_openblas", ratios);
     }
+
+    /// <summary>The products of the layer group's PRoLoRA layer (4096→4096, r = 32) with the tape's operand layouts.</summary>
+    private static IEnumerable<GemmBenchmark.Shape> LayerProducts(BenchScale scale) =>
+        LoraProducts.Of(scale == BenchScale.Full ? 2048 : 512, 4096, 4096, 32)
+            .Select(p => new GemmBenchmark.Shape($"layer {p.Label}", p.TransA, p.TransB, p.M, p.N, p.K));
 }
