@@ -48,10 +48,7 @@ public static class BenchCommand
         using (backend)
         {
             using IClock clock = backend is CudaBackend cuda ? new CudaTiming(cuda) : new StopwatchClock();
-            var report = new Report(Machine.Describe(backend is CudaBackend ? backend.Name : null), options.Device, options.Scale);
-            output.WriteLine($"PRoLoRA.Bench on {report.Machine}; device {backend.Name}, {options.Scale.ToString().ToLowerInvariant()} sizes");
-            RunGroups(new BenchContext(backend, clock, options.Scale, report, output), options.Groups);
-            ConsoleTable.Ratios(output, report);
+            var report = RunGroups(backend, clock, options.Device, options.Scale, options.Groups, output);
             if (json is not null)
             {
                 JsonReport.Write(report, json);
@@ -61,8 +58,12 @@ public static class BenchCommand
         return 0;
     }
 
-    private static void RunGroups(BenchContext ctx, IReadOnlyList<string> groups)
+    /// <summary>Runs <paramref name="groups"/> on <paramref name="backend"/>, printing as it goes, and returns the report.</summary>
+    internal static Report RunGroups(IBackend backend, IClock clock, string device, BenchScale scale, IReadOnlyList<string> groups, TextWriter output)
     {
+        var report = new Report(Machine.Describe(backend is CudaBackend ? backend.Name : null), device, scale);
+        output.WriteLine($"PRoLoRA.Bench on {report.Machine}; device {backend.Name}, {scale.ToString().ToLowerInvariant()} sizes");
+        var ctx = new BenchContext(backend, clock, scale, report, output);
         Dictionary<(LayerShape Shape, string Key), Stats>? layer = null;
         foreach (string group in groups)
         {
@@ -71,8 +72,8 @@ public static class BenchCommand
                 case "kernels":
                     KernelBenchmark.Run(ctx);
                     break;
-                case "gemm" when ctx.Clock is CudaTiming timing:
-                    CudaGemmGroup.Run(ctx, timing);
+                case "gemm" when backend is CudaBackend cuda:
+                    CudaGemmGroup.Run(ctx, cuda.Device);
                     break;
                 case "gemm":
                     CpuGemmGroup.Run(ctx);
@@ -88,6 +89,8 @@ public static class BenchCommand
                     throw new ArgumentException($"unknown group '{group}'", nameof(groups));
             }
         }
+        ConsoleTable.Ratios(output, report);
+        return report;
     }
 
     private static string? DefaultJsonPath(string device)

@@ -22,9 +22,6 @@ internal sealed class CudaTiming : IClock
         _stop = EventHandle.Create(_device.Context);
     }
 
-    /// <summary>The device, for the raw cuBLAS calls of the GEMM group.</summary>
-    public CudaDevice Device => _device;
-
     /// <inheritdoc/>
     public double Time(Action call)
     {

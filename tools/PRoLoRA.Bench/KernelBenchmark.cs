@@ -8,6 +8,8 @@ namespace PRoLoRA.Bench;
 /// views of a row-major B and chunk_b, as TapeOps.BroadcastRollB does). Reported as time and
 /// effective bandwidth (bytes the op must move / time), and as a fraction of a plain device copy's
 /// bandwidth measured in the same run (a large memcpy on the CPU, a device-to-device copy on the GPU).
+/// On the GPU each timed repetition queues 20 calls back to back (CUDA events around one short launch
+/// would time the host's launch latency) and reports the time per call.
 /// </summary>
 internal static class KernelBenchmark
 {
@@ -19,8 +21,8 @@ internal static class KernelBenchmark
         double copyGbps = CopyBandwidth(ctx);
         var (dims, ranks, rates, reps) = ctx.Scale switch
         {
-            BenchScale.Full => (new[] { 4096, 11008 }, new[] { 8, 32, 64 }, new[] { 2, 7, 8 }, 30),
-            BenchScale.Quick => ([4096], [8, 32], [2, 7], 10),
+            BenchScale.Full => (new[] { 4096, 11008 }, new[] { 8, 32, 64 }, new[] { 2, 7, 8 }, 50),
+            BenchScale.Quick => ([4096], [8, 32], [2, 7], 20),
             _ => ([256], [8], [2], 2),
         };
         foreach (int dim in dims)
@@ -46,7 +48,7 @@ internal static class KernelBenchmark
         };
         using var src = ctx.Random(new Shape(floats), 1);
         using var dst = ctx.Backend.Empty(new Shape(floats));
-        var stats = Harness.Measure(ctx.Clock, () => ctx.Backend.Copy(src, dst), warmup: 2, reps: ctx.Scale == BenchScale.Full ? 10 : 3);
+        var stats = Harness.Measure(ctx.Clock, () => ctx.Backend.Copy(src, dst), warmup: 3, reps: ctx.Scale == BenchScale.Full ? 10 : 3, minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300);
         double gbps = 2.0 * floats * sizeof(float) / (stats.MedianMs * 1e6);
         ctx.Record(new Measurement(Group, ctx.OnGpu ? "device-to-device copy" : "memcpy", $"{(long)floats * sizeof(float) >> 20} MiB", stats, Gbps: gbps, Fraction: 1));
         return gbps;
@@ -81,9 +83,12 @@ internal static class KernelBenchmark
             ("B forward (Bᵀ views)", forwardBytes, () => be.BroadcastRoll(chunkB.T, vecB, b.T, shift)),
             ("B gradient (Bᵀ views)", gradientBytes, () => be.BroadcastRollGrad(dB.T, dChunkB.T, dVecB, shift, 1f)),
         };
-        var stats = Harness.Interleaved(ctx.Clock, [.. ops.Select(o => o.Call)], warmup: 3, reps);
+        int batch = ctx.OnGpu ? 20 : 1;
+        var stats = Harness.Interleaved(ctx.Clock, [.. ops.Select(o => Harness.Batch(o.Call, batch))], warmup: 40, reps,
+            minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300);
         for (int i = 0; i < ops.Length; i++)
         {
+            stats[i] = stats[i].PerCall(batch);
             double gbps = ops[i].Bytes / (stats[i].MedianMs * 1e6);
             ctx.Record(new Measurement(Group, ops[i].Name, shape, stats[i], Gbps: gbps, Fraction: gbps / copyGbps));
         }

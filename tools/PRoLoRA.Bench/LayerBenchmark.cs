@@ -24,9 +24,15 @@ internal static class LayerBenchmark
         var ours = new Dictionary<(LayerShape, string), Stats>();
         var sameRank = new List<double>();
         var sameBudget = new List<double>();
+        if (ctx.Scale != BenchScale.Tiny)
+        {
+            // Every code path of a step, on a toy shape, until the tiered JIT has optimised it: the big shapes
+            // take too few steps to get there themselves.
+            Measure(ctx, new LayerShape(256, 384, 64), jitWarmUpOnly: true);
+        }
         foreach (var shape in LayerShape.For(ctx.Scale))
         {
-            var stats = Measure(ctx, shape);
+            var stats = Measure(ctx, shape, jitWarmUpOnly: false)!;
             for (int i = 0; i < LayerMethod.All.Count; i++)
             {
                 var method = LayerMethod.All[i];
@@ -47,7 +53,8 @@ internal static class LayerBenchmark
         return ours;
     }
 
-    private static Stats[] Measure(BenchContext ctx, LayerShape shape)
+    /// <summary>Our median times of every method on <paramref name="shape"/>; null after a JIT warm-up only.</summary>
+    private static Stats[]? Measure(BenchContext ctx, LayerShape shape, bool jitWarmUpOnly)
     {
         var be = ctx.Backend;
         using var weight = ctx.Random(new Shape(shape.Out, shape.In), 11, 1f / MathF.Sqrt(shape.In));
@@ -74,6 +81,11 @@ internal static class LayerBenchmark
                 calls.Add(method.AdapterOnly
                     ? () => Step(ctx, x, layer, tape => layer.AddAdapter(tape, x, yBase), dy)
                     : () => Step(ctx, x, layer, tape => layer.Forward(tape, x), dy));
+            }
+            if (jitWarmUpOnly)
+            {
+                Harness.Interleaved(ctx.Clock, calls, warmup: 40, reps: 1, minWarmupMs: 500);
+                return null;
             }
             // The whole layers and the adapters alone interleave in two sets, so the short adapter steps get more repetitions.
             var whole = Enumerable.Range(0, calls.Count).Where(i => !LayerMethod.All[i].AdapterOnly).ToArray();

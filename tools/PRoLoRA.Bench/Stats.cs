@@ -7,6 +7,9 @@ namespace PRoLoRA.Bench;
 /// <param name="Runs">Number of timed repetitions.</param>
 public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs)
 {
+    /// <summary>Per-call statistics of repetitions that each made <paramref name="calls"/> calls.</summary>
+    public Stats PerCall(int calls) => new(MedianMs / calls, MinMs / calls, MaxMs / calls, Runs);
+
     /// <summary>The statistics of <paramref name="times"/> (milliseconds, at least one).</summary>
     public static Stats Of(IReadOnlyList<double> times)
     {

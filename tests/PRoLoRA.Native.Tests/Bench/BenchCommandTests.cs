@@ -1,6 +1,8 @@
 using System.Text.Json;
 using PRoLoRA.Bench;
+using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Tests.Cuda;
+using PRoLoRA.Native.Tests.HostKernels;
 using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
 
 namespace PRoLoRA.Native.Tests.Bench;
@@ -68,6 +70,22 @@ public class BenchCommandTests
                 Assert.That(value.GetDouble(), Is.Positive, name);
             }
         }
+    }
+
+    [Test]
+    public void GpuGroups_OverTheHostShim_RunEveryLauncherAndReport()
+    {
+        // CudaBackend over the host shim (the .cu kernels compiled for the CPU): the GPU groups' code paths without a GPU.
+        using var backend = new CudaBackend(new HostShimDevice(HostKernelLibrary.Require()));
+        using var clock = new StopwatchClock();
+
+        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer"], new StringWriter());
+
+        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer" }));
+        Assert.That(report.Results.Where(r => r.Group == "kernels"), Has.All.Matches<Measurement>(r => r.Gbps > 0 && r.Fraction > 0));
+        Assert.That(report.Results.Where(r => r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
+        Assert.That(report.Ratios["gemm_vs_cublas_best"], Is.Positive);
+        Assert.That(report.Ratios["prolora_vs_lora_same_rank"], Is.Positive);
     }
 
     [TestCase("bogus")]
