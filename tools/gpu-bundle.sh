@@ -30,6 +30,7 @@ publish tests/PRoLoRA.Native.GpuTests/PRoLoRA.Native.GpuTests.csproj
 publish tools/PRoLoRA.Cli/PRoLoRA.Cli.csproj
 if [ -d "$root/tools/PRoLoRA.Bench" ]; then
   publish tools/PRoLoRA.Bench
+  mkdir -p "$stage/peers" && cp "$root/tools/peers/prolora_torch.py" "$stage/peers/"   # the PyTorch peer, found as bin/../peers
 else
   echo "== tools/PRoLoRA.Bench does not exist yet: the bundle has no benchmarks"
 fi
@@ -81,7 +82,7 @@ step gpu-tests "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results
 step verify-golden "$here/bin/prolora" verify-golden "$here/golden.json" --device cuda
 if [ -x "$here/bin/PRoLoRA.Bench" ]; then
   # shellcheck disable=SC2086
-  step bench "$here/bin/PRoLoRA.Bench" ${PROLORA_BENCH_ARGS:-}
+  step bench "$here/bin/PRoLoRA.Bench" ${PROLORA_BENCH_ARGS:-all --device cuda}
 fi
 echo "results in $results"; cat "$summary"
 exit $status
@@ -106,7 +107,9 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    lists every test with its outcome and skip/failure reason. Pass NUnit filters through by running the
    executable directly, e.g. `bin/PRoLoRA.Native.GpuTests --filter "FullyQualifiedName~CudaGpu"`.
 3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
-4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` when the bundle has the benchmarks (PROLORA_RESULTS names the results folder).
+4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda`) when the bundle has the benchmarks: the JSON
+   report goes to `bench-cuda.json` in the results folder (PROLORA_RESULTS); the PyTorch peer (`peers/prolora_torch.py`)
+   runs with the first `python3` that has PyTorch with CUDA (or PROLORA_PYTHON).
 
 Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 0 only when every step passed.
 

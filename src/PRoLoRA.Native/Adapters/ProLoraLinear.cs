@@ -68,14 +68,23 @@ public sealed class ProLoraLinear : IDisposable
         }
         if (!IsMerged)
         {
-            var xd = tape.Dropout(x2, c.Dropout, DropoutSeed());
-            var a = tape.BroadcastRollA(Adapter.ChunkA, Adapter.VecA, c.ShiftA);
-            var b = tape.BroadcastRollB(Adapter.ChunkB, Adapter.VecB, c.ShiftB);
-            var h = tape.MatMul(xd, a, transB: true);
-            var delta = tape.MatMul(h, b, transB: true, alpha: c.Scaling);
-            y = tape.Add(y, delta);
+            y = AddAdapter(tape, x2, y);
         }
         return x.Shape.Rank == 2 ? y : tape.Reshape(y, outShape);
+    }
+
+    /// <summary>
+    /// The adapter's part of the forward: y + s · dropout(x) Aᵀ Bᵀ for a 2-D x (rows×in) and y (rows×out).
+    /// Internal so that the benchmarks can time the adapter without the frozen base product.
+    /// </summary>
+    internal Variable AddAdapter(Tape tape, Variable x, Variable y)
+    {
+        var c = Config;
+        var xd = tape.Dropout(x, c.Dropout, DropoutSeed());
+        var a = tape.BroadcastRollA(Adapter.ChunkA, Adapter.VecA, c.ShiftA);
+        var b = tape.BroadcastRollB(Adapter.ChunkB, Adapter.VecB, c.ShiftB);
+        var h = tape.MatMul(xd, a, transB: true);
+        return tape.AddMatMul(y, h, b, transB: true, alpha: c.Scaling);
     }
 
     private ulong DropoutSeed() => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * ++_forwardCount);

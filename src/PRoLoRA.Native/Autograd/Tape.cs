@@ -69,15 +69,16 @@ public sealed class Tape(IBackend backend) : IDisposable
         {
             throw new InvalidOperationException($"{output} does not require a gradient: nothing on the tape leads to a parameter");
         }
-        var grad = GradOf(output);
+        seed?.CheckShape(output.Shape, "the backward seed");
+        // The seed overwrites the whole gradient: a first one need not be zeroed.
+        output.Grad ??= Backend.Empty(output.Shape);
         if (seed is null)
         {
-            Backend.Fill(grad, 1f);
+            Backend.Fill(output.Grad, 1f);
         }
         else
         {
-            seed.CheckShape(output.Shape, "the backward seed");
-            Backend.Copy(seed, grad);
+            Backend.Copy(seed, output.Grad);
         }
         for (int i = _backward.Count - 1; i >= 0; i--)
         {

@@ -11,15 +11,37 @@ public static class TapeOps
     /// <summary>alpha · op(a) · op(b), op = transpose where asked.</summary>
     public static Variable MatMul(this Tape tape, Variable a, Variable b, bool transA = false, bool transB = false, float alpha = 1f)
     {
-        var be = tape.Backend;
-        var va = transA ? a.Value.T : a.Value;
-        var vb = transB ? b.Value.T : b.Value;
-        if (va.Cols != vb.Rows)
+        var (va, vb) = MatMulOperands(a, b, transA, transB);
+        var output = tape.Result(tape.Backend.Empty(new Shape(va.Rows, vb.Cols)), a.RequiresGrad || b.RequiresGrad, "matmul");
+        tape.Backend.Gemm(va, vb, output.Value, alpha, 0f);
+        if (output.RequiresGrad)
         {
-            throw new ArgumentException($"matmul: {(transA ? "aᵀ" : "a")} {va.Shape} and {(transB ? "bᵀ" : "b")} {vb.Shape} disagree on the inner dimension");
+            tape.Record(() =>
+            {
+                if (output.Grad is { } g)
+                {
+                    MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g);
+                }
+            });
         }
-        var output = tape.Result(be.Empty(new Shape(va.Rows, vb.Cols)), a.RequiresGrad || b.RequiresGrad, "matmul");
-        be.Gemm(va, vb, output.Value, alpha, 0f);
+        return output;
+    }
+
+    /// <summary>
+    /// c + alpha · op(a) · op(b) (torch's addmm): one product accumulated onto a copy of c, without the
+    /// separate product tensor and sum that <see cref="MatMul"/> followed by <see cref="Add"/> would make.
+    /// </summary>
+    public static Variable AddMatMul(this Tape tape, Variable c, Variable a, Variable b, bool transA = false, bool transB = false, float alpha = 1f)
+    {
+        var be = tape.Backend;
+        var (va, vb) = MatMulOperands(a, b, transA, transB);
+        if (c.Shape != new Shape(va.Rows, vb.Cols))
+        {
+            throw new ArgumentException($"addmatmul: c has shape {c.Shape} but the product is {va.Rows}×{vb.Cols}");
+        }
+        var output = tape.Result(be.Empty(c.Shape), c.RequiresGrad || a.RequiresGrad || b.RequiresGrad, "addmatmul");
+        be.Copy(c.Value, output.Value);
+        be.Gemm(va, vb, output.Value, alpha, 1f);
         if (output.RequiresGrad)
         {
             tape.Record(() =>
@@ -28,32 +50,55 @@ public static class TapeOps
                 {
                     return;
                 }
-                if (a.RequiresGrad)
+                if (c.RequiresGrad)
                 {
-                    // d op(a) = g · op(b)ᵀ; stored transposed, da = op(b) · gᵀ.
-                    if (transA)
-                    {
-                        be.Gemm(vb, g.T, tape.GradOf(a), alpha, 1f);
-                    }
-                    else
-                    {
-                        be.Gemm(g, vb.T, tape.GradOf(a), alpha, 1f);
-                    }
+                    be.Axpby(1f, g, 1f, tape.GradOf(c));
                 }
-                if (b.RequiresGrad)
-                {
-                    if (transB)
-                    {
-                        be.Gemm(g.T, va, tape.GradOf(b), alpha, 1f);
-                    }
-                    else
-                    {
-                        be.Gemm(va.T, g, tape.GradOf(b), alpha, 1f);
-                    }
-                }
+                MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g);
             });
         }
         return output;
+    }
+
+    /// <summary>op(a) and op(b) as views, after checking that they can be multiplied.</summary>
+    private static (Tensor A, Tensor B) MatMulOperands(Variable a, Variable b, bool transA, bool transB)
+    {
+        var va = transA ? a.Value.T : a.Value;
+        var vb = transB ? b.Value.T : b.Value;
+        if (va.Cols != vb.Rows)
+        {
+            throw new ArgumentException($"matmul: {(transA ? "aᵀ" : "a")} {va.Shape} and {(transB ? "bᵀ" : "b")} {vb.Shape} disagree on the inner dimension");
+        }
+        return (va, vb);
+    }
+
+    /// <summary>Accumulates the gradients of a and b from g, the gradient of alpha · op(a) · op(b) (va = op(a), vb = op(b)).</summary>
+    private static void MatMulBackward(Tape tape, Variable a, Variable b, Tensor va, Tensor vb, bool transA, bool transB, float alpha, Tensor g)
+    {
+        var be = tape.Backend;
+        if (a.RequiresGrad)
+        {
+            // d op(a) = g · op(b)ᵀ; stored transposed, da = op(b) · gᵀ.
+            if (transA)
+            {
+                be.Gemm(vb, g.T, tape.GradOf(a), alpha, 1f);
+            }
+            else
+            {
+                be.Gemm(g, vb.T, tape.GradOf(a), alpha, 1f);
+            }
+        }
+        if (b.RequiresGrad)
+        {
+            if (transB)
+            {
+                be.Gemm(g.T, va, tape.GradOf(b), alpha, 1f);
+            }
+            else
+            {
+                be.Gemm(va.T, g, tape.GradOf(b), alpha, 1f);
+            }
+        }
     }
 
     /// <summary>a + b (same shape).</summary>

@@ -11,11 +11,30 @@ public abstract class TensorStorage : IDisposable
 }
 
 /// <summary>Storage in a managed array.</summary>
-public sealed class CpuStorage(float[] data) : TensorStorage
+public sealed class CpuStorage : TensorStorage
 {
+    private Action<float[]>? _onDispose;
+
+    /// <summary>Wraps <paramref name="data"/> (which the garbage collector frees).</summary>
+    public CpuStorage(float[] data) => Data = data;
+
+    /// <summary>Wraps <paramref name="data"/> and hands it to <paramref name="onDispose"/> once, on the first dispose (a pool's return).</summary>
+    internal CpuStorage(float[] data, Action<float[]> onDispose)
+    {
+        Data = data;
+        _onDispose = onDispose;
+    }
+
     /// <summary>The elements.</summary>
-    public float[] Data { get; } = data;
+    public float[] Data { get; }
 
     /// <inheritdoc/>
     public override long Length => Data.LongLength;
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        Interlocked.Exchange(ref _onDispose, null)?.Invoke(Data);
+        base.Dispose();
+    }
 }

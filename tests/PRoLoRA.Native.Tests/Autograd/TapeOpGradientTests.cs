@@ -21,6 +21,17 @@ public class TapeOpGradientTests
         GradientCheck.Check((t, v) => t.MatMul(v[0], v[1], transA, transB, alpha: 0.7f), [a, b]);
     }
 
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    public void AddMatMul(bool transA, bool transB)
+    {
+        var a = transA ? T(1, 4, 3) : T(1, 3, 4);
+        var b = transB ? T(2, 5, 4) : T(2, 4, 5);
+        GradientCheck.Check((t, v) => t.AddMatMul(v[2], v[0], v[1], transA, transB, alpha: 0.7f), [a, b, T(3, 3, 5)]);
+    }
+
     [Test]
     public void Add_WithTheSameInputTwice_AccumulatesBothPaths()
         => GradientCheck.Check((t, v) => t.Add(t.Add(v[0], v[1]), v[0]), [T(1, 3, 4), T(2, 3, 4)]);

@@ -14,11 +14,25 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public DeviceKind Kind => DeviceKind.Cpu;
 
-    /// <inheritdoc/>
-    public Tensor Empty(Shape shape) => new(this, new CpuStorage(GC.AllocateUninitializedArray<float>(checked((int)shape.Count))), shape);
+    private readonly CpuArrayPool _pool = new(CpuArrayPool.DefaultCap);
+
+    /// <summary>Bytes of disposed tensors kept for reuse (see <see cref="ReleaseCachedMemory"/>).</summary>
+    public long CachedBytes => _pool.PooledBytes;
+
+    /// <summary>Frees the arrays of disposed tensors kept for reuse (tensors in use keep theirs).</summary>
+    public void ReleaseCachedMemory() => _pool.Trim();
 
     /// <inheritdoc/>
-    public Tensor Zeros(Shape shape) => new(this, new CpuStorage(new float[checked((int)shape.Count)]), shape);
+    /// <remarks>The array comes from a pool of disposed tensors' arrays and goes back to it when the tensor is disposed.</remarks>
+    public Tensor Empty(Shape shape) => new(this, new CpuStorage(_pool.Rent(checked((int)shape.Count)), _pool.Return), shape);
+
+    /// <inheritdoc/>
+    public Tensor Zeros(Shape shape)
+    {
+        var t = Empty(shape);
+        ((CpuStorage)t.Storage).Data.AsSpan().Clear();
+        return t;
+    }
 
     /// <inheritdoc/>
     public Tensor FromArray(ReadOnlySpan<float> data, Shape shape)

@@ -49,9 +49,16 @@ internal static class CpuBroadcastRoll
         }
         for (int t = 0; t < u; t++)
         {
+            long fRow = At(full, rs + t, 0), vRow = At(vec, t, 0);
+            int fStep = full.Strides[1], vStep = vec.Strides[1];
+            if (fStep == 1 && vStep == 1)
+            {
+                v.AsSpan((int)vRow, dim).CopyTo(f.AsSpan((int)fRow, dim));
+                continue;
+            }
             for (int p = 0; p < dim; p++)
             {
-                f[At(full, rs + t, p)] = v[At(vec, t, p)];
+                f[fRow + ((long)p * fStep)] = v[vRow + ((long)p * vStep)];
             }
         }
     }
@@ -110,10 +117,17 @@ internal static class CpuBroadcastRoll
         }
         for (int t = 0; t < u; t++)
         {
+            long fRow = At(dFull, rs + t, 0), vRow = At(dVec, t, 0);
+            int fStep = dFull.Strides[1], vStep = dVec.Strides[1];
+            if (fStep == 1 && vStep == 1)
+            {
+                Store(df.AsSpan((int)fRow, dim), dv.AsSpan((int)vRow, dim), beta);
+                continue;
+            }
             for (int p = 0; p < dim; p++)
             {
-                long at = At(dVec, t, p);
-                float g = df[At(dFull, rs + t, p)];
+                long at = vRow + ((long)p * vStep);
+                float g = df[fRow + ((long)p * fStep)];
                 dv[at] = beta == 0f ? g : (beta * dv[at]) + g;
             }
         }

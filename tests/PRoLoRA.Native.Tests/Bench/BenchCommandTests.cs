@@ -1,0 +1,122 @@
+using System.Text.Json;
+using PRoLoRA.Bench;
+using PRoLoRA.Native.Backends.Cuda;
+using PRoLoRA.Native.Tests.Cuda;
+using PRoLoRA.Native.Tests.HostKernels;
+using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+
+namespace PRoLoRA.Native.Tests.Bench;
+
+/// <summary>
+/// The benchmark runs end to end on toy sizes and writes a well-formed report. No timing is asserted:
+/// these tests prove the paths work, not how fast they are.
+/// </summary>
+public class BenchCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = BenchCommand.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Test]
+    public void AllGroups_Tiny_WritesTheJsonReport()
+    {
+        using var folder = new TempFolder();
+        string json = Path.Combine(folder.Path, "bench.json");
+
+        var (code, output, error) = Run("all", "--tiny", "--json", json);
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        var machine = root.GetProperty("machine");
+        Assert.That(machine.GetProperty("cpu").GetString(), Is.Not.Empty);
+        Assert.That(machine.GetProperty("cores").GetInt32(), Is.Positive);
+        Assert.That(machine.TryGetProperty("gpu", out _), Is.True);
+
+        var results = root.GetProperty("results").EnumerateArray().ToList();
+        var groups = results.Select(r => r.GetProperty("group").GetString()).ToHashSet();
+        Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer" }));
+        foreach (var r in results)
+        {
+            Assert.That(r.GetProperty("name").GetString(), Is.Not.Empty);
+            Assert.That(r.GetProperty("shape").GetString(), Is.Not.Empty);
+            Assert.That(r.GetProperty("median_ms").GetDouble(), Is.GreaterThanOrEqualTo(r.GetProperty("min_ms").GetDouble()));
+            Assert.That(r.GetProperty("max_ms").GetDouble(), Is.GreaterThanOrEqualTo(r.GetProperty("median_ms").GetDouble()));
+            string group = r.GetProperty("group").GetString()!;
+            Assert.That(r.TryGetProperty(group == "kernels" ? "gbps" : "gflops", out _), Is.True, $"{group}: {r}");
+        }
+
+        var ratios = root.GetProperty("ratios");
+        var notes = string.Join("\n", root.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
+        foreach (string name in new[] { "prolora_vs_lora_same_rank", "prolora_vs_lora_same_budget" })
+        {
+            Assert.That(ratios.GetProperty(name).GetDouble(), Is.Positive, name);
+        }
+        // Comparisons with other libraries are numbers where the library is installed, else null with a note.
+        foreach (var (name, missing) in new[] { ("gemm_vs_openblas", "gemm:"), ("adapter_vs_pytorch", "peers skipped"), ("layer_vs_pytorch", "peers skipped") })
+        {
+            var value = ratios.GetProperty(name);
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                Assert.That(notes, Does.Contain(missing), name);
+            }
+            else
+            {
+                Assert.That(value.GetDouble(), Is.Positive, name);
+            }
+        }
+    }
+
+    [Test]
+    public void GpuGroups_OverTheHostShim_RunEveryLauncherAndReport()
+    {
+        // CudaBackend over the host shim (the .cu kernels compiled for the CPU): the GPU groups' code paths without a GPU.
+        using var backend = new CudaBackend(new HostShimDevice(HostKernelLibrary.Require()));
+        using var clock = new StopwatchClock();
+
+        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer"], new StringWriter());
+
+        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer" }));
+        Assert.That(report.Results.Where(r => r.Group == "kernels"), Has.All.Matches<Measurement>(r => r.Gbps > 0 && r.Fraction > 0));
+        Assert.That(report.Results.Where(r => r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
+        Assert.That(report.Ratios["gemm_vs_cublas_best"], Is.Positive);
+        Assert.That(report.Ratios["prolora_vs_lora_same_rank"], Is.Positive);
+    }
+
+    [TestCase("bogus")]
+    [TestCase("layer", "gemm")]
+    [TestCase("--device", "tpu")]
+    [TestCase("--json")]
+    [TestCase("--quick", "--fast")]
+    public void BadArguments_ExitTwoWithUsage(params string[] args)
+    {
+        var (code, output, error) = Run(args);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("error:").And.Contain("usage:"));
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
+    public void CudaWithoutGpu_SkipsWithTheReason()
+    {
+        var probe = CudaProbe.Probe();
+        if (probe.Available)
+        {
+            Assert.Ignore("a GPU is present: the skip path does not apply");
+        }
+        using var folder = new TempFolder();
+        string json = Path.Combine(folder.Path, "bench.json");
+
+        var (code, output, _) = Run("kernels", "--device", "cuda", "--tiny", "--json", json);
+
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain("GPU benchmarks skipped"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.That(doc.RootElement.GetProperty("notes")[0].GetString(), Does.Contain("skipped"));
+    }
+}

@@ -1,0 +1,101 @@
+using PRoLoRA.Native;
+using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Backends.Cuda;
+
+namespace PRoLoRA.Bench;
+
+/// <summary>
+/// The benchmark's command line: runs the chosen groups on one device, prints a table as it goes and
+/// the ratios at the end, and writes the JSON report to --json PATH (or, without --json, to
+/// $PROLORA_RESULTS/bench-DEVICE.json when the GPU bundle sets PROLORA_RESULTS).
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Exit code for bad arguments.</summary>
+    public const int BadArguments = 2;
+
+    /// <summary>Runs the benchmark; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var options = BenchOptions.Parse(args, out string problem);
+        if (options is null)
+        {
+            error.WriteLine($"error: {problem}");
+            error.WriteLine(BenchOptions.Usage);
+            return BadArguments;
+        }
+        string? json = options.JsonPath ?? DefaultJsonPath(options.Device);
+        IBackend backend;
+        try
+        {
+            backend = Devices.Open(options.Device);
+        }
+        catch (ProLoraException e)
+        {
+            // No GPU here: the GPU groups skip with the reason (a failure only where a GPU is required).
+            output.WriteLine($"GPU benchmarks skipped: {e.Message}");
+            var skipped = new Report(Machine.Describe(null), options.Device, options.Scale);
+            skipped.Note($"skipped: {e.Message}");
+            if (json is not null)
+            {
+                JsonReport.Write(skipped, json);
+            }
+            return Environment.GetEnvironmentVariable("PROLORA_REQUIRE_GPU") == "1" ? 1 : 0;
+        }
+        using (backend)
+        {
+            using IClock clock = backend is CudaBackend cuda ? new CudaTiming(cuda) : new StopwatchClock();
+            var report = RunGroups(backend, clock, options.Device, options.Scale, options.Groups, output);
+            if (json is not null)
+            {
+                JsonReport.Write(report, json);
+                output.WriteLine($"json: {json}");
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="groups"/> on <paramref name="backend"/>, printing as it goes, and returns the report.</summary>
+    internal static Report RunGroups(IBackend backend, IClock clock, string device, BenchScale scale, IReadOnlyList<string> groups, TextWriter output)
+    {
+        var report = new Report(Machine.Describe(backend is CudaBackend ? backend.Name : null), device, scale);
+        output.WriteLine($"PRoLoRA.Bench on {report.Machine}; device {backend.Name}, {scale.ToString().ToLowerInvariant()} sizes");
+        var ctx = new BenchContext(backend, clock, scale, report, output);
+        Dictionary<(LayerShape Shape, string Key), Stats>? layer = null;
+        foreach (string group in groups)
+        {
+            switch (group)
+            {
+                case "kernels":
+                    KernelBenchmark.Run(ctx);
+                    break;
+                case "gemm" when backend is CudaBackend cuda:
+                    CudaGemmGroup.Run(ctx, cuda.Device);
+                    break;
+                case "gemm":
+                    CpuGemmGroup.Run(ctx);
+                    break;
+                case "layer":
+                    layer = LayerBenchmark.Run(ctx);
+                    break;
+                case "peers":
+                    // The peer is compared with our layer measured in the same run.
+                    PeerBenchmark.Run(ctx, layer ?? LayerBenchmark.Run(ctx));
+                    break;
+                default:
+                    throw new ArgumentException($"unknown group '{group}'", nameof(groups));
+            }
+        }
+        ConsoleTable.Ratios(output, report);
+        return report;
+    }
+
+    private static string? DefaultJsonPath(string device)
+    {
+        string? folder = Environment.GetEnvironmentVariable("PROLORA_RESULTS");
+        return string.IsNullOrEmpty(folder) ? null : Path.Combine(folder, $"bench-{device.Replace(':', '-')}.json");
+    }
+}

@@ -1,0 +1,25 @@
+namespace PRoLoRA.Bench;
+
+/// <summary>Median, minimum and maximum of the timed repetitions, in milliseconds.</summary>
+/// <param name="MedianMs">Median.</param>
+/// <param name="MinMs">Fastest repetition.</param>
+/// <param name="MaxMs">Slowest repetition.</param>
+/// <param name="Runs">Number of timed repetitions.</param>
+public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs)
+{
+    /// <summary>Per-call statistics of repetitions that each made <paramref name="calls"/> calls.</summary>
+    public Stats PerCall(int calls) => new(MedianMs / calls, MinMs / calls, MaxMs / calls, Runs);
+
+    /// <summary>The statistics of <paramref name="times"/> (milliseconds, at least one).</summary>
+    public static Stats Of(IReadOnlyList<double> times)
+    {
+        if (times.Count == 0)
+        {
+            throw new ArgumentException("no repetitions were timed", nameof(times));
+        }
+        var sorted = times.Order().ToArray();
+        int n = sorted.Length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+        return new Stats(median, sorted[0], sorted[^1], n);
+    }
+}
