@@ -105,6 +105,18 @@ internal static class OpChecks
         }
     }
 
+    /// <summary>Checks an embedding lookup: table (V×D), rows (N×D), N ids in [0, V).</summary>
+    public static void Embedding(Tensor table, string tableName, ReadOnlySpan<int> ids, Tensor rows, string rowsName)
+    {
+        Rank2(table, tableName);
+        Rank2(rows, rowsName);
+        if (rows.Shape[1] != table.Shape[1])
+        {
+            throw new ArgumentException($"{rowsName} {rows.Shape} and {tableName} {table.Shape} disagree on the embedding width", rowsName);
+        }
+        Ids(ids, rows.Shape[0], table.Shape[0], nameof(ids));
+    }
+
     public static void Ids(ReadOnlySpan<int> ids, int count, int limit, string name)
     {
         if (ids.Length != count)

@@ -262,13 +262,7 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void Embedding(Tensor table, ReadOnlySpan<int> ids, Tensor output)
     {
-        OpChecks.Rank2(table, nameof(table));
-        OpChecks.Rank2(output, nameof(output));
-        if (output.Shape[1] != table.Shape[1])
-        {
-            throw new ArgumentException($"output {output.Shape} and table {table.Shape} disagree on the embedding width", nameof(output));
-        }
-        OpChecks.Ids(ids, output.Shape[0], table.Shape[0], nameof(ids));
+        OpChecks.Embedding(table, nameof(table), ids, output, nameof(output));
         var ts = Span(table, nameof(table));
         var os = Span(output, nameof(output));
         int d = table.Shape[1];
@@ -281,13 +275,7 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
     {
-        OpChecks.Rank2(dTable, nameof(dTable));
-        OpChecks.Rank2(dOutput, nameof(dOutput));
-        if (dOutput.Shape[1] != dTable.Shape[1])
-        {
-            throw new ArgumentException($"dOutput {dOutput.Shape} and dTable {dTable.Shape} disagree on the embedding width", nameof(dOutput));
-        }
-        OpChecks.Ids(ids, dOutput.Shape[0], dTable.Shape[0], nameof(ids));
+        OpChecks.Embedding(dTable, nameof(dTable), ids, dOutput, nameof(dOutput));
         var ts = Span(dTable, nameof(dTable));
         var os = Span(dOutput, nameof(dOutput));
         int d = dTable.Shape[1];

@@ -10,13 +10,7 @@ public sealed partial class CudaBackend
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(output);
-        OpChecks.Rank2(table, nameof(table));
-        OpChecks.Rank2(output, nameof(output));
-        if (output.Shape[1] != table.Shape[1])
-        {
-            throw new ArgumentException($"output {output.Shape} and table {table.Shape} disagree on the embedding width", nameof(output));
-        }
-        OpChecks.Ids(ids, output.Shape[0], table.Shape[0], nameof(ids));
+        OpChecks.Embedding(table, nameof(table), ids, output, nameof(output));
         IntPtr pt = Contiguous(table, nameof(table)), po = Contiguous(output, nameof(output));
         int n = ids.Length, d = table.Shape[1];
         using var scratch = Upload(ids);
@@ -29,13 +23,7 @@ public sealed partial class CudaBackend
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         ArgumentNullException.ThrowIfNull(dTable);
-        OpChecks.Rank2(dTable, nameof(dTable));
-        OpChecks.Rank2(dOutput, nameof(dOutput));
-        if (dOutput.Shape[1] != dTable.Shape[1])
-        {
-            throw new ArgumentException($"dOutput {dOutput.Shape} and dTable {dTable.Shape} disagree on the embedding width", nameof(dOutput));
-        }
-        OpChecks.Ids(ids, dOutput.Shape[0], dTable.Shape[0], nameof(ids));
+        OpChecks.Embedding(dTable, nameof(dTable), ids, dOutput, nameof(dOutput));
         IntPtr po = Contiguous(dOutput, nameof(dOutput)), pt = Contiguous(dTable, nameof(dTable));
         int n = ids.Length, d = dTable.Shape[1];
         using var scratch = Upload(ids);
