@@ -11,6 +11,9 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
     private const int L2Floats = 64 * 1024;
     private const int L3Floats = 1024 * 1024;
 
+    // Rows up to which C counts as short (dhᵀ·x) and B is streamed once in shallow slices.
+    private const int SmallM = 96;
+
     public static GemmBlocking For<TKernel>(int m, int n, int k, bool transA)
         where TKernel : struct, IGemmKernel
     {
@@ -34,7 +37,7 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
                 mc = RoundUp(Math.Min(m, L2Floats / kc), mr);
             }
         }
-        else if (m <= mc)
+        else if (m <= SmallM)
         {
             // Small m (dhᵀ·x): B is streamed once; shallow slices keep its packed block small
             // (measured faster than 256 here).

@@ -14,7 +14,8 @@ internal readonly struct GemmKernel256 : IGemmKernel
 
     public static int NR => 16;
 
-    public static int MC => 96;
+    // 192×256 floats of A (192 KiB) use under half of a 512 KiB L2; measured ahead of 96 on x·Wᵀ and dy·W.
+    public static int MC => 192;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> x, Vector256<float> y, Vector256<float> acc) =>
@@ -30,18 +31,24 @@ internal readonly struct GemmKernel256 : IGemmKernel
         float* a0 = a, a3 = a + (3 * rsA);
         nint r2 = 2 * rsA;
         int p = 0;
-        // Unrolled by two: the loop's pointer and counter updates are a fair share of the front end.
-        for (; p + 1 < kc; p += 2)
+        // Unrolled by four: the loop's pointer and counter updates are a fair share of the front end.
+        nint cs2 = 2 * csA, cs3 = 3 * csA, cs4 = 4 * csA;
+        for (; p + 3 < kc; p += 4)
         {
             Step(a0, a3, rsA, r2, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             Step(a0 + csA, a3 + csA, rsA, r2, b + 16, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            a0 += 2 * csA;
-            a3 += 2 * csA;
-            b += 32;
+            Step(a0 + cs2, a3 + cs2, rsA, r2, b + 32, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a0 + cs3, a3 + cs3, rsA, r2, b + 48, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a0 += cs4;
+            a3 += cs4;
+            b += 64;
         }
-        if (p < kc)
+        for (; p < kc; p++)
         {
             Step(a0, a3, rsA, r2, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a0 += csA;
+            a3 += csA;
+            b += 16;
         }
         var va = Vector256.Create(alpha);
         if (beta == 0f)
