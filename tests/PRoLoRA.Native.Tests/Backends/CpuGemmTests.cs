@@ -74,6 +74,61 @@ public class CpuGemmTests
         acc.Check(acc.Run256(threads: 2), "beta 1");
     }
 
+    // Short C (dhᵀ·x and x·W with m ≤ 32) takes GemmSmallM: every m, ragged n (stripes of 96, panels
+    // of 24) and ragged k (blocks of 48), one or two threads; n = 1000 spans groups of stripes for m > 16.
+    [TestCase(true, 50, 33)]
+    [TestCase(true, 97, 100)]
+    [TestCase(true, 1000, 49)]
+    [TestCase(false, 97, 100)]
+    [TestCase(false, 1000, 49)]
+    public void ShortC_EveryRowCount_MatchesReference(bool transA, int n, int k)
+    {
+        for (int m = 1; m <= GemmSmallM.MaxM; m++)
+        {
+            AssumeSmallMPath(false, m, n, k);
+            var g = new GemmCase(transA, false, m, n, k, (m * 31) + n + k, alpha: 1f, beta: 0f, offset: m % 3, pad: m % 4);
+            g.Check(g.Run256(threads: 1), $"m {m} one thread");
+            g.Check(g.Run256(threads: 2), $"m {m} two threads");
+        }
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ShortC_AlphaBetaOffsetsAndNaN_MatchReference(bool transA)
+    {
+        (float Alpha, float Beta)[] scalars = [(1f, 0f), (1f, 1f), (-0.5f, 2f), (2f, -1f), (0.75f, 0.5f), (0f, 0.5f), (0f, 0f)];
+        int seed = 700;
+        foreach (var (alpha, beta) in scalars)
+        {
+            foreach (int m in new[] { 3, 16, 29, 32 })
+            {
+                AssumeSmallMPath(false, m, 203, 130);
+                var g = new GemmCase(transA, false, m, 203, 130, seed++, alpha, beta, offset: 7, pad: 5);
+                Assert.That(beta != 0f || g.C0.All(float.IsNaN), "beta = 0 cases start from NaN in C");
+                g.Check(g.Run256(threads: 2), $"alpha {alpha} beta {beta}");
+                g.Check(g.Run256(threads: 1), $"alpha {alpha} beta {beta} one thread");
+            }
+        }
+    }
+
+    [Test]
+    public void ShortC_LoraGradientShape_MatchesReference()
+    {
+        // dA = dhᵀ·x at r = 16 with a deep k and several groups of stripes.
+        AssumeSmallMPath(false, 16, 2100, 300);
+        var g = new GemmCase(true, false, 16, 2100, 300, 11, alpha: 1f, beta: 1f);
+        g.Check(g.Run256(threads: 2), "dA accumulate");
+    }
+
+    private static void AssumeSmallMPath(bool transB, int m, int n, int k)
+    {
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        {
+            Assert.Ignore("GemmSmallM needs AVX2 + FMA");
+        }
+        Assert.That(GemmSmallM.Suits(transB, m, n, k), $"m {m} n {n} k {k} takes GemmSmallM");
+    }
+
     [Test]
     public void BetaZero_IgnoresNaNInC()
     {

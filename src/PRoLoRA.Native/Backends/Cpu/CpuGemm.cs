@@ -46,6 +46,13 @@ internal static class CpuGemm
                 return;
             }
             var op = new GemmOperands(transA, pa + aOffset, lda, transB, pb + bOffset, ldb, pc + cOffset, ldc, k, alpha, beta);
+            // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path; measured
+            // only against the 256-bit kernel, so AVX-512 machines keep theirs.
+            if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(transB, m, n, k))
+            {
+                GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
+                return;
+            }
             var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
             if (tm * tn == 1)
             {
