@@ -36,7 +36,7 @@ internal static class CpuGemmGroup
                 calls.Add(() => OpenBlas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
             }
             var stats = Harness.Interleaved(ctx.Clock, calls, warmup: 3, reps: ctx.Scale switch { BenchScale.Full => 11, BenchScale.Quick => 5, _ => 2 },
-                minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300);
+                minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300, settleMs: haveBlas && ctx.Scale != BenchScale.Tiny ? 150 : 0);
             double gflop = 2.0 * s.M * s.N * s.K / 1e9;
             string shape = $"{s.M}x{s.N}x{s.K}{(s.TransA ? " Aᵀ" : "")}{(s.TransB ? " Bᵀ" : "")}";
             string label = string.Join(' ', s.Label.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -15,8 +15,10 @@ internal static class Harness
     /// <paramref name="warmup"/> untimed rounds lasting at least <paramref name="minWarmupMs"/> in all. Short
     /// calls need the time: .NET's tiered JIT promotes a method to optimised code only after some
     /// 30 calls and a quiet interval of about 100 ms, so a few warm-up calls would time tier-0 code.
+    /// <paramref name="settleMs"/>, when positive, is an untimed pause before every timed call: OpenBLAS's
+    /// idle threads spin for about 0.1 s after a call and would take a core from whatever runs next.
     /// </summary>
-    public static Stats[] Interleaved(IClock clock, IReadOnlyList<Action> calls, int warmup, int reps, double minWarmupMs = 0)
+    public static Stats[] Interleaved(IClock clock, IReadOnlyList<Action> calls, int warmup, int reps, double minWarmupMs = 0, int settleMs = 0)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int w = 0; w < warmup || System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds < minWarmupMs; w++)
@@ -31,6 +33,10 @@ internal static class Harness
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (settleMs > 0)
+                {
+                    Thread.Sleep(settleMs);
+                }
                 times[i].Add(clock.Time(calls[i]));
             }
         }
