@@ -56,24 +56,14 @@ public sealed class ProLoraAdapter : IDisposable
         config.Validate();
         var rng = new Random(config.Seed);
         int chunkFanIn = config.Init == InitKind.Rectified ? config.InFeatures : config.ChunkSizeA;
-        var chunkA = Uniform(rng, config.SharedRank * config.ChunkSizeA, 1f / MathF.Sqrt(chunkFanIn));
-        var vecA = Uniform(rng, config.UnsharedRank * config.InFeatures, 1f / MathF.Sqrt(config.InFeatures));
+        var chunkA = RandomValues.Uniform(rng, config.SharedRank * config.ChunkSizeA, 1f / MathF.Sqrt(chunkFanIn));
+        var vecA = RandomValues.Uniform(rng, config.UnsharedRank * config.InFeatures, 1f / MathF.Sqrt(config.InFeatures));
         return new ProLoraAdapter(
             config,
             backend.FromArray(chunkA, new Shape(config.SharedRank, config.ChunkSizeA)),
             backend.FromArray(vecA, new Shape(config.UnsharedRank, config.InFeatures)),
             backend.Zeros(new Shape(config.ChunkSizeB, config.SharedRank)),
             backend.Zeros(new Shape(config.UnsharedRank, config.OutFeatures)));
-    }
-
-    private static float[] Uniform(Random rng, int count, float bound)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = (float)(((rng.NextDouble() * 2) - 1) * bound);
-        }
-        return values;
     }
 
     /// <summary>The full A (r×in, PEFT layout) as a new tensor.</summary>

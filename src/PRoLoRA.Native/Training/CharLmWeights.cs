@@ -70,26 +70,16 @@ public sealed class CharLmWeights : IDisposable
         ArgumentNullException.ThrowIfNull(backend);
         config.Validate();
         var rng = new Random(seed);
-        var embedding = backend.FromArray(Uniform(rng, config.VocabularySize * config.EmbeddingSize, 1f), new Shape(config.VocabularySize, config.EmbeddingSize));
+        var embedding = backend.FromArray(RandomValues.Uniform(rng, config.VocabularySize * config.EmbeddingSize, 1f), new Shape(config.VocabularySize, config.EmbeddingSize));
         var weights = new List<Tensor>();
         var biases = new List<Tensor>();
         foreach (var m in config.Linears)
         {
             float bound = 1f / MathF.Sqrt(m.InFeatures);
-            weights.Add(backend.FromArray(Uniform(rng, m.OutFeatures * m.InFeatures, bound), new Shape(m.OutFeatures, m.InFeatures)));
-            biases.Add(backend.FromArray(Uniform(rng, m.OutFeatures, bound), new Shape(m.OutFeatures)));
+            weights.Add(backend.FromArray(RandomValues.Uniform(rng, m.OutFeatures * m.InFeatures, bound), new Shape(m.OutFeatures, m.InFeatures)));
+            biases.Add(backend.FromArray(RandomValues.Uniform(rng, m.OutFeatures, bound), new Shape(m.OutFeatures)));
         }
         return new CharLmWeights(config, embedding, weights, biases);
-    }
-
-    private static float[] Uniform(Random rng, int count, float bound)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = (float)(((rng.NextDouble() * 2) - 1) * bound);
-        }
-        return values;
     }
 
     /// <summary>Frees the tensors.</summary>
