@@ -60,22 +60,19 @@ internal static unsafe class GemmPacking
     // Column j of the panel is row j of the stored matrix: read it contiguously, write with stride 16.
     private static void PackBTransposed(float* src, nint ldb, int kc, int nr, float* dst)
     {
-        for (int j = 0; j < NR; j++)
+        int done = 0;
+        if (nr == NR && GemmTranspose.IsSupported)
         {
-            float* row = src + (j * ldb);
-            if (j < nr)
+            done = kc & ~7;
+            GemmTranspose.Rows8(src, ldb, done, dst, NR);
+            GemmTranspose.Rows8(src + (8 * ldb), ldb, done, dst + 8, NR);
+        }
+        GemmTranspose.Scalar(src, ldb, nr, done, kc, dst, NR);
+        for (int j = nr; j < NR; j++)
+        {
+            for (int p = 0; p < kc; p++)
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    dst[(p * NR) + j] = row[p];
-                }
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    dst[(p * NR) + j] = 0f;
-                }
+                dst[(p * NR) + j] = 0f;
             }
         }
     }
@@ -112,25 +109,32 @@ internal static unsafe class GemmPacking
         }
     }
 
-    // Row-major A: read each row contiguously, write with stride mr.
+    // Row-major A: read the panel's rows side by side, write with stride mr.
     private static void PackARows(float* src, nint lda, int kc, int rows, int mr, float* dst)
     {
-        for (int i = 0; i < mr; i++)
+        int done = 0;
+        if (rows == mr && GemmTranspose.IsSupported)
         {
-            float* row = src + (i * lda);
-            if (i < rows)
+            if (mr == 6)
             {
-                for (int p = 0; p < kc; p++)
+                done = kc & ~3;
+                GemmTranspose.Rows6(src, lda, done, dst);
+            }
+            else if (mr % 8 == 0)
+            {
+                done = kc & ~7;
+                for (int r = 0; r < mr; r += 8)
                 {
-                    dst[(p * mr) + i] = row[p];
+                    GemmTranspose.Rows8(src + (r * lda), lda, done, dst + r, mr);
                 }
             }
-            else
+        }
+        GemmTranspose.Scalar(src, lda, rows, done, kc, dst, mr);
+        for (int i = rows; i < mr; i++)
+        {
+            for (int p = 0; p < kc; p++)
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    dst[(p * mr) + i] = 0f;
-                }
+                dst[(p * mr) + i] = 0f;
             }
         }
     }
