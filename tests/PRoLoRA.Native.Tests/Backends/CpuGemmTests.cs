@@ -74,6 +74,31 @@ public class CpuGemmTests
         acc.Check(acc.Run256(threads: 2), "beta 1");
     }
 
+    // Large C on several threads takes GemmSharedB: row blocks handed out as threads come free,
+    // ragged in every direction (601 = 100 panels of 6 and 1 row; 100 = 6 panels of 16 and 4).
+    [TestCaseSource(nameof(AllTransposes))]
+    public void SharedB_LargeShapes_MatchReference(bool transA, bool transB)
+    {
+        const int m = 601, n = 100, k = 130;
+        Assert.That(GemmSharedB<GemmKernel256>.Suits(m, n, k, 3) && GemmSharedB<GemmKernel512>.Suits(m, n, k, 2), "the shape takes GemmSharedB");
+        var g = new GemmCase(transA, transB, m, n, k, 17, alpha: 0.75f, beta: 0f, offset: 3, pad: 2);
+        g.Check(g.Run256(threads: 2), "256, two threads");
+        g.Check(g.Run256(threads: 3), "256, three threads");
+        g.Check(g.Run512(threads: 2), "512, two threads");
+        var acc = new GemmCase(transA, transB, m, n, 300, 18, alpha: -0.5f, beta: 2f);
+        acc.Check(acc.Run256(threads: 2), "beta 2, two k slices");
+    }
+
+    [TestCase(false, false)]
+    [TestCase(false, true)]
+    public void SharedB_SeveralColumnBlocks_MatchReference(bool transA, bool transB)
+    {
+        // A budget of 3 panels of k: blocks of 48 columns, the last one 4 wide.
+        var g = new GemmCase(transA, transB, 90, 100, 300, 19, alpha: 1f, beta: 1f, offset: 1, pad: 1);
+        g.Check(g.RunSharedB(threads: 2, budgetFloats: 300 * 48), "48-column blocks");
+        g.Check(g.RunSharedB(threads: 1, budgetFloats: 300 * 16), "16-column blocks, one thread");
+    }
+
     // Short C (dhᵀ·x and x·W with m ≤ 32) takes GemmSmallM: every m, ragged n (stripes of 96, panels
     // of 24) and ragged k (blocks of 48), one or two threads; n = 1000 spans groups of stripes for m > 16.
     [TestCase(true, 50, 33)]

@@ -65,6 +65,18 @@ internal sealed class GemmCase
         return c;
     }
 
+    /// <summary>Runs the shared-B driver directly, with a packed-B budget small enough to force several column blocks.</summary>
+    public unsafe float[] RunSharedB(int threads, int budgetFloats)
+    {
+        var c = (float[])C0.Clone();
+        fixed (float* pa = A, pb = B, pc = c)
+        {
+            var op = new GemmOperands(TransA, pa + Offset, Lda, TransB, pb + Offset, Ldb, pc + Offset, Ldc, K, Alpha, Beta);
+            GemmSharedB<GemmKernel256>.Run(op, M, N, threads, budgetFloats);
+        }
+        return c;
+    }
+
     private float OpA(int i, int p) => TransA ? A[Offset + (p * Lda) + i] : A[Offset + (i * Lda) + p];
 
     private float OpB(int p, int j) => TransB ? B[Offset + (j * Ldb) + p] : B[Offset + (p * Ldb) + j];

@@ -53,6 +53,11 @@ internal static class CpuGemm
                 GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
                 return;
             }
+            if (GemmSharedB<TKernel>.Suits(m, n, k, threads))
+            {
+                GemmSharedB<TKernel>.Run(op, m, n, threads);
+                return;
+            }
             var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
             if (tm * tn == 1)
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace PRoLoRA.Native.Backends.Cpu;
 
@@ -55,7 +56,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     // An MC×NC block of C over one KC slice: B is packed, A is packed here unless read in place.
-    private static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta)
+    internal static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta)
     {
         int mr = TKernel.MR;
         int nr = GemmPacking.NR;
@@ -77,6 +78,10 @@ internal static unsafe class GemmDriver<TKernel>
                 int jr = (rowsOuter ? inner : outer) * nr, ir = (rowsOuter ? outer : inner) * mr;
                 int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
                 float* bPanel = bBuf + ((nint)jr * kc);
+                if (!rowsOuter && jr + nr < nc)
+                {
+                    PrefetchShare(bPanel + (nr * kc), kc, inner, rowPanels);
+                }
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
                 if (ir < fullRows)
                 {
@@ -87,6 +92,23 @@ internal static unsafe class GemmDriver<TKernel>
                     Tile(kc, aBuf + ((nint)(ir - fullRows) * kc), 1, mr, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile);
                 }
             }
+        }
+    }
+
+    // The next B panel (kc lines of 16 floats) may be in memory rather than cache: each of the parts
+    // kernel calls on this one asks L2 for its share of the next panel's lines.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchShare(float* next, int lines, int part, int parts)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+        int per = (lines + parts - 1) / parts;
+        int end = Math.Min(lines, (part + 1) * per);
+        for (int line = part * per; line < end; line++)
+        {
+            Sse.Prefetch1(next + (line * 16));
         }
     }
 
