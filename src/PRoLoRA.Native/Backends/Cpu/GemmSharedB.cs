@@ -40,13 +40,13 @@ internal static unsafe class GemmSharedB<TKernel>
                 {
                     int width = Math.Min(columns, n - jc), padded = RoundUp(width, nr);
                     // The k slice at pc is packed at bBuf + pc·padded, as panels of kc×16.
-                    Parallel.For(0, (k + kc - 1) / kc, q =>
+                    CpuParallel.For((k + kc - 1) / kc, threads, q =>
                     {
                         int pc = q * kc;
                         GemmPacking.PackB(o.TransB, o.B, o.Ldb, pc, Math.Min(kc, k - pc), jc, width, (float*)bBuf + ((nint)pc * padded));
                     });
                     var rows = new RowBlocks(m, threads);
-                    Parallel.For(0, threads, _ => Rows(o, rows, jc, width, padded, kc, (float*)bBuf));
+                    CpuParallel.For(threads, threads, _ => Rows(o, rows, jc, width, padded, kc, (float*)bBuf));
                 }
             }
         }

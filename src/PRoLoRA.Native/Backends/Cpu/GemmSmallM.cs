@@ -31,11 +31,11 @@ internal static unsafe class GemmSmallM
     // Slices prefetched ahead of the one computed.
     private const int PrefetchSlices = 2;
 
-    // Accumulators of a group of stripes: 128 KiB, a quarter of L2.
-    // Column chunks per thread: Parallel.For hands them out as threads come free, so a late or
+    // Column chunks per thread: CpuParallel.For hands them out as threads come free, so a late or
     // preempted worker (2 cores, shared) does not leave the other idle at the end.
     private const int Chunks = 2;
 
+    // Accumulators of a group of stripes: 128 KiB, a quarter of L2.
     private const int AccumulatorFloats = 32 * 1024;
 
     /// <summary>Whether the path runs here and suits the shape (short m, row-major B, enough n and k).</summary>
@@ -63,7 +63,7 @@ internal static unsafe class GemmSmallM
                 {
                     var o = op;
                     nint ap = (nint)aPack;
-                    Parallel.For(0, parts, t =>
+                    CpuParallel.For(parts, threads, t =>
                     {
                         int j0 = t * share;
                         Columns(o, m, groups, (float*)ap, j0, Math.Min(share, n - j0));
@@ -84,6 +84,16 @@ internal static unsafe class GemmSmallM
         for (int g = 0; g < groups; g++)
         {
             float* d = dst + ((nint)g * MR * k);
+            if (op.TransA && (g * MR) + MR <= m)
+            {
+                // Stored transposed, the group's four values at each p are adjacent.
+                float* src = op.A + (g * MR);
+                for (int p = 0; p < k; p++)
+                {
+                    Vector128.Store(Vector128.Load(src + (p * op.Lda)), d + (p * MR));
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++)
             {
                 int i = (g * MR) + r;
