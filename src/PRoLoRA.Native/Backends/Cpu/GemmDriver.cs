@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace PRoLoRA.Native.Backends.Cpu;
 
@@ -78,51 +77,36 @@ internal static unsafe class GemmDriver<TKernel>
                 int jr = (rowsOuter ? inner : outer) * nr, ir = (rowsOuter ? outer : inner) * mr;
                 int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
                 float* bPanel = bBuf + ((nint)jr * kc);
-                if (!rowsOuter && jr + nr < nc)
-                {
-                    PrefetchShare(bPanel + (nr * kc), kc, inner, rowPanels);
-                }
+                // The next B panel may be in memory rather than cache: each kernel call on this one
+                // asks for its share of the next panel's kc lines.
+                bool fetch = !rowsOuter && jr + nr < nc;
+                int share = (kc + rowPanels - 1) / rowPanels, first = inner * share;
+                float* next = bPanel + (nr * kc) + (first * 16);
+                int lines = fetch ? Math.Clamp(kc - first, 0, share) : 0;
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
                 if (ir < fullRows)
                 {
-                    Tile(kc, aBlock + (ir * rsA), rsA, csA, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile);
+                    Tile(kc, aBlock + (ir * rsA), rsA, csA, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile, next, lines);
                 }
                 else
                 {
-                    Tile(kc, aBuf + ((nint)(ir - fullRows) * kc), 1, mr, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile);
+                    Tile(kc, aBuf + ((nint)(ir - fullRows) * kc), 1, mr, bPanel, c, op.Ldc, m, n, op.Alpha, beta, tile, next, lines);
                 }
             }
         }
     }
 
-    // The next B panel (kc lines of 16 floats) may be in memory rather than cache: each of the parts
-    // kernel calls on this one asks L2 for its share of the next panel's lines.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchShare(float* next, int lines, int part, int parts)
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-        int per = (lines + parts - 1) / parts;
-        int end = Math.Min(lines, (part + 1) * per);
-        for (int line = part * per; line < end; line++)
-        {
-            Sse.Prefetch1(next + (line * 16));
-        }
-    }
-
     // A full tile goes straight to C; a ragged one through a scratch tile, then only its valid part.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int m, int n, float alpha, float beta, float* tile)
+    private static void Tile(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int m, int n, float alpha, float beta, float* tile, float* next, int lines)
     {
         int nr = GemmPacking.NR;
         if (m == TKernel.MR && n == nr)
         {
-            TKernel.Run(kc, a, rsA, csA, b, c, ldc, alpha, beta);
+            TKernel.Run(kc, a, rsA, csA, b, c, ldc, alpha, beta, next, lines);
             return;
         }
-        TKernel.Run(kc, a, rsA, csA, b, tile, nr, alpha, 0f);
+        TKernel.Run(kc, a, rsA, csA, b, tile, nr, alpha, 0f, next, lines);
         for (int i = 0; i < m; i++)
         {
             float* row = c + (i * ldc);

@@ -22,7 +22,7 @@ internal readonly struct GemmKernel256 : IGemmKernel
         Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : (x * y) + acc;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta, float* next, int nextLines)
     {
         PrefetchTile(c, ldc, 6);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -34,6 +34,7 @@ internal readonly struct GemmKernel256 : IGemmKernel
             float* end4 = a + ((kc & ~3) * 6), end = a + (kc * 6);
             for (; a < end4; a += 24, b += 64)
             {
+                PrefetchNext(ref next, ref nextLines);
                 PackedStep(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
                 PackedStep(a + 6, b + 16, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
                 PackedStep(a + 12, b + 32, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
@@ -54,6 +55,7 @@ internal readonly struct GemmKernel256 : IGemmKernel
             nint cs2 = 2 * csA, cs3 = 3 * csA, cs4 = 4 * csA;
             for (; p + 3 < kc; p += 4)
             {
+                PrefetchNext(ref next, ref nextLines);
                 Step(a0, a3, rsA, r2, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
                 Step(a0 + csA, a3 + csA, rsA, r2, b + 16, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
                 Step(a0 + cs2, a3 + cs2, rsA, r2, b + 32, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
@@ -89,6 +91,18 @@ internal readonly struct GemmKernel256 : IGemmKernel
             Store(c + (3 * ldc), c30, c31, va, vb);
             Store(c + (4 * ldc), c40, c41, va, vb);
             Store(c + (5 * ldc), c50, c51, va, vb);
+        }
+    }
+
+    // One line of the next B panel per call, while any are left.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrefetchNext(ref float* next, ref int lines)
+    {
+        if (Sse.IsSupported && lines > 0)
+        {
+            Sse.Prefetch1(next);
+            next += 16;
+            lines--;
         }
     }
 

@@ -20,7 +20,7 @@ internal readonly struct GemmKernel512 : IGemmKernel
         Vector512.FusedMultiplyAdd(x, y, acc);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta, float* next, int nextLines)
     {
         GemmKernel256.PrefetchTile(c, ldc, 16);
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
@@ -29,6 +29,10 @@ internal readonly struct GemmKernel512 : IGemmKernel
         nint r2 = 2 * rsA, r3 = 3 * rsA;
         for (int p = 0; p < kc; p++)
         {
+            if ((p & 3) == 0)
+            {
+                GemmKernel256.PrefetchNext(ref next, ref nextLines);
+            }
             var b0 = Vector512.Load(b);
             c0 = MulAdd(Vector512.Create(a0[0]), b0, c0);
             c1 = MulAdd(Vector512.Create(a0[rsA]), b0, c1);

@@ -19,7 +19,9 @@ internal interface IGemmKernel
     /// <summary>
     /// C[i, j] = alpha · Σ_p A[i, p] · B[p, j] + beta · C[i, j] for the whole MR×NR tile.
     /// A[i, p] is at a[i·rsA + p·csA] (a packed panel has rsA = 1, csA = MR); B[p, j] at b[p·NR + j]
-    /// (a packed panel); C[i, j] at c[i·ldc + j]. beta = 0 never reads C.
+    /// (a packed panel); C[i, j] at c[i·ldc + j]. beta = 0 never reads C. Along the way the kernel asks
+    /// L2 for <paramref name="nextLines"/> cache lines from <paramref name="next"/> on (part of the next
+    /// B panel), one per few k steps, so the requests never pile up.
     /// </summary>
-    static abstract unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta);
+    static abstract unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta, float* next, int nextLines);
 }
