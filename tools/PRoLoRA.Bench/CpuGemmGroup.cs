@@ -4,7 +4,9 @@ namespace PRoLoRA.Bench;
 
 /// <summary>
 /// CPU GEMM: CpuGemm against OpenBLAS's cblas_sgemm on <see cref="GemmBenchmark.Shapes"/> and on the
-/// products of the layer group's PRoLoRA layer (<see cref="LoraProducts"/>), the two interleaved on the same arrays. Ratio gemm_vs_openblas: the median over shapes of ours / OpenBLAS time.
+/// products of the layer group's PRoLoRA layer (<see cref="LoraProducts"/>), the two interleaved on the same arrays.
+/// Ratio gemm_vs_openblas[shape]: the median over rounds of ours / OpenBLAS time in the same round;
+/// gemm_vs_openblas: the median of those over shapes.
 /// </summary>
 internal static class CpuGemmGroup
 {
@@ -35,16 +37,21 @@ internal static class CpuGemmGroup
             {
                 calls.Add(() => OpenBlas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
             }
-            var stats = Harness.Interleaved(ctx.Clock, calls, warmup: 3, reps: ctx.Scale switch { BenchScale.Full => 11, BenchScale.Quick => 5, _ => 2 },
-                minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300, settleMs: haveBlas && ctx.Scale != BenchScale.Tiny ? 150 : 0);
             double gflop = 2.0 * s.M * s.N * s.K / 1e9;
+            int settleMs = haveBlas && ctx.Scale != BenchScale.Tiny ? 150 : 0;
+            // Short products get more rounds (about 10 s a shape, at a guessed 50 GFLOP/s): a few
+            // milliseconds are at the mercy of where the scheduler puts the second thread.
+            double roundMs = calls.Count * (settleMs + (gflop / 50 * 1e3));
+            int reps = ctx.Scale switch { BenchScale.Full => Harness.RepsFor(roundMs, 10_000, 11, 31), BenchScale.Quick => 5, _ => 2 };
+            var times = Harness.InterleavedTimes(ctx.Clock, calls, warmup: 3, reps, minWarmupMs: ctx.Scale == BenchScale.Tiny ? 0 : 300, settleMs: settleMs);
+            var stats = times.Select(Stats.Of).ToArray();
             string shape = $"{s.M}x{s.N}x{s.K}{(s.TransA ? " Aᵀ" : "")}{(s.TransB ? " Bᵀ" : "")}";
             string label = string.Join(' ', s.Label.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             ctx.Record(new Measurement(Group, $"ours {label}", shape, stats[0], Gflops: gflop / (stats[0].MedianMs / 1e3)));
             if (haveBlas)
             {
                 ctx.Record(new Measurement(Group, $"OpenBLAS {label}", shape, stats[1], Gflops: gflop / (stats[1].MedianMs / 1e3)));
-                double ratio = stats[0].MedianMs / stats[1].MedianMs;
+                double ratio = Stats.MedianRatio(times[0], times[1]);
                 ctx.Report.SetRatio($"gemm_vs_openblas[{label}]", ratio);
                 ratios.Add(ratio);
             }

@@ -18,7 +18,11 @@ internal static class Harness
     /// <paramref name="settleMs"/>, when positive, is an untimed pause before every timed call: OpenBLAS's
     /// idle threads spin for about 0.1 s after a call and would take a core from whatever runs next.
     /// </summary>
-    public static Stats[] Interleaved(IClock clock, IReadOnlyList<Action> calls, int warmup, int reps, double minWarmupMs = 0, int settleMs = 0)
+    public static Stats[] Interleaved(IClock clock, IReadOnlyList<Action> calls, int warmup, int reps, double minWarmupMs = 0, int settleMs = 0) =>
+        [.. InterleavedTimes(clock, calls, warmup, reps, minWarmupMs, settleMs).Select(Stats.Of)];
+
+    /// <summary>As <see cref="Interleaved"/>, but each call's times in milliseconds, repetition by repetition.</summary>
+    public static double[][] InterleavedTimes(IClock clock, IReadOnlyList<Action> calls, int warmup, int reps, double minWarmupMs = 0, int settleMs = 0)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int w = 0; w < warmup || System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds < minWarmupMs; w++)
@@ -40,7 +44,7 @@ internal static class Harness
                 times[i].Add(clock.Time(calls[i]));
             }
         }
-        return [.. times.Select(Stats.Of)];
+        return [.. times.Select(t => t.ToArray())];
     }
 
     /// <summary>

@@ -10,6 +10,19 @@ public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs
     /// <summary>Per-call statistics of repetitions that each made <paramref name="calls"/> calls.</summary>
     public Stats PerCall(int calls) => new(MedianMs / calls, MinMs / calls, MaxMs / calls, Runs);
 
+    /// <summary>
+    /// The median over repetitions of <paramref name="ours"/>[r] / <paramref name="other"/>[r]: two calls timed
+    /// in the same round meet the same machine, so a drift in its speed (a shared host) cancels out.
+    /// </summary>
+    public static double MedianRatio(IReadOnlyList<double> ours, IReadOnlyList<double> other)
+    {
+        if (ours.Count == 0 || ours.Count != other.Count)
+        {
+            throw new ArgumentException($"paired ratios need equal, non-empty runs ({ours.Count} and {other.Count})", nameof(other));
+        }
+        return Of([.. ours.Select((t, r) => t / other[r])]).MedianMs;
+    }
+
     /// <summary>The statistics of <paramref name="times"/> (milliseconds, at least one).</summary>
     public static Stats Of(IReadOnlyList<double> times)
     {
