@@ -66,7 +66,7 @@ internal static class CpuGemm
             }
             int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
             int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
-            CpuParallel.For(tm * tn, threads, t =>
+            CpuWorkers.For(tm * tn, threads, t =>
             {
                 int i0 = t / tn * rowsPer, j0 = t % tn * colsPer;
                 if (i0 < m && j0 < n)

@@ -40,13 +40,13 @@ internal static unsafe class GemmSharedB<TKernel>
                 {
                     int width = Math.Min(columns, n - jc), padded = RoundUp(width, nr);
                     // The k slice at pc is packed at bBuf + pc·padded, as panels of kc×16.
-                    CpuParallel.For((k + kc - 1) / kc, threads, q =>
+                    CpuWorkers.For((k + kc - 1) / kc, threads, q =>
                     {
                         int pc = q * kc;
                         GemmPacking.PackB(o.TransB, o.B, o.Ldb, pc, Math.Min(kc, k - pc), jc, width, (float*)bBuf + ((nint)pc * padded));
                     });
                     var rows = new RowBlocks(m, threads);
-                    CpuParallel.For(threads, threads, _ => Rows(o, rows, jc, width, padded, kc, (float*)bBuf));
+                    CpuWorkers.For(threads, threads, _ => Rows(o, rows, jc, width, padded, kc, (float*)bBuf));
                 }
             }
         }

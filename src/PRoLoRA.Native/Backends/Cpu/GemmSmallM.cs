@@ -31,7 +31,7 @@ internal static unsafe class GemmSmallM
     // Slices prefetched ahead of the one computed.
     private const int PrefetchSlices = 2;
 
-    // Column chunks per thread: CpuParallel.For hands them out as threads come free, so a late or
+    // Column chunks per thread: CpuWorkers hands them out as threads come free, so a late or
     // preempted worker (2 cores, shared) does not leave the other idle at the end.
     private const int Chunks = 2;
 
@@ -63,7 +63,7 @@ internal static unsafe class GemmSmallM
                 {
                     var o = op;
                     nint ap = (nint)aPack;
-                    CpuParallel.For(parts, threads, t =>
+                    CpuWorkers.For(parts, threads, t =>
                     {
                         int j0 = t * share;
                         Columns(o, m, groups, (float*)ap, j0, Math.Min(share, n - j0));
