@@ -91,12 +91,14 @@ public class CpuGemmTests
 
     [TestCase(false, false)]
     [TestCase(false, true)]
-    public void SharedB_SeveralColumnBlocks_MatchReference(bool transA, bool transB)
+    public void SharedB_SeveralDepthBlocks_MatchReference(bool transA, bool transB)
     {
-        // A budget of 3 panels of k: blocks of 48 columns, the last one 4 wide.
-        var g = new GemmCase(transA, transB, 90, 100, 300, 19, alpha: 1f, beta: 1f, offset: 1, pad: 1);
-        g.Check(g.RunSharedB(threads: 2, budgetFloats: 300 * 48), "48-column blocks");
-        g.Check(g.RunSharedB(threads: 1, budgetFloats: 300 * 16), "16-column blocks, one thread");
+        // The smallest budget packs one k slice of 256 at a time: blocks of 256, 256 and 88 rows of B.
+        var g = new GemmCase(transA, transB, 90, 100, 600, 19, alpha: 1f, beta: 1f, offset: 1, pad: 1);
+        g.Check(g.RunSharedB(threads: 2, budgetFloats: 1), "one slice a block");
+        g.Check(g.RunSharedB(threads: 1, budgetFloats: 1), "one slice a block, one thread");
+        var zero = new GemmCase(transA, transB, 90, 100, 600, 20, alpha: 0.5f, beta: 0f);
+        zero.Check(zero.RunSharedB(threads: 2, budgetFloats: 1), "beta 0 over NaN, one slice a block");
     }
 
     // Short C (dhᵀ·x and x·W with m ≤ 32) takes GemmSmallM: every m, ragged n (stripes of 96, panels

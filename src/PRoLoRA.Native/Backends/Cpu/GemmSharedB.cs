@@ -4,15 +4,15 @@ namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>
 /// A large GEMM on several threads that share each packed block of B. The threads pack a block of
-/// op(B)'s columns over all of k together, then take row blocks of C as they come free (large ones
-/// first, smaller ones towards the end) and pack only their own A blocks. A fixed split of C made a
-/// call as slow as its slowest thread, and on a shared machine one thread often starts late or runs
-/// slow; here the other one takes over its rows.
+/// op(B)'s rows (a range of k, all columns) together, then take row blocks of C as they come free
+/// (large ones first, smaller ones towards the end) and pack only their own A blocks. A fixed split
+/// of C made a call as slow as its slowest thread, and on a shared machine one thread often starts
+/// late or runs slow; here the other one takes over its rows.
 /// </summary>
 internal static unsafe class GemmSharedB<TKernel>
     where TKernel : struct, IGemmKernel
 {
-    /// <summary>Floats of packed B held at once (16 MiB): k × as many columns as fit.</summary>
+    /// <summary>Floats of packed B held at once (16 MiB): all of n × as many rows of k as fit.</summary>
     public const int DefaultBudgetFloats = 4 * 1024 * 1024;
 
     private const int Kc = 256;
@@ -27,26 +27,27 @@ internal static unsafe class GemmSharedB<TKernel>
     public static void Run(in GemmOperands op, int m, int n, int threads, int budgetFloats = DefaultBudgetFloats)
     {
         int k = op.K, nr = GemmPacking.NR;
-        int kc = Math.Min(Kc, k);
-        int columns = Math.Min(RoundUp(n, nr), Math.Max(nr, budgetFloats / k / nr * nr));
-        var bArray = ArrayPool<float>.Shared.Rent((k * columns) + 16);
+        int kc = Math.Min(Kc, k), padded = RoundUp(n, nr);
+        // B is packed a block of k rows at a time, all of its columns, so every element of A is packed once.
+        int depth = Math.Min(k, Math.Max(kc, budgetFloats / padded / kc * kc));
+        var bArray = ArrayPool<float>.Shared.Rent((depth * padded) + 16);
         try
         {
             fixed (float* bPinned = bArray)
             {
                 nint bBuf = (nint)Align64(bPinned);
                 var o = op;
-                for (int jc = 0; jc < n; jc += columns)
+                for (int p0 = 0; p0 < k; p0 += depth)
                 {
-                    int width = Math.Min(columns, n - jc), padded = RoundUp(width, nr);
-                    // The k slice at pc is packed at bBuf + pc·padded, as panels of kc×16.
-                    CpuWorkers.For((k + kc - 1) / kc, threads, q =>
+                    int rowsOfB = Math.Min(depth, k - p0);
+                    // The k slice at p0 + q·kc is packed at bBuf + q·kc·padded, as panels of kc×16.
+                    CpuWorkers.For((rowsOfB + kc - 1) / kc, threads, q =>
                     {
                         int pc = q * kc;
-                        GemmPacking.PackB(o.TransB, o.B, o.Ldb, pc, Math.Min(kc, k - pc), jc, width, (float*)bBuf + ((nint)pc * padded));
+                        GemmPacking.PackB(o.TransB, o.B, o.Ldb, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, (float*)bBuf + ((nint)pc * padded));
                     });
                     var rows = new RowBlocks(m, threads);
-                    CpuWorkers.For(threads, threads, _ => Rows(o, rows, jc, width, padded, kc, (float*)bBuf));
+                    CpuWorkers.For(threads, threads, _ => Rows(o, rows, p0, rowsOfB, n, padded, kc, (float*)bBuf));
                 }
             }
         }
@@ -56,8 +57,8 @@ internal static unsafe class GemmSharedB<TKernel>
         }
     }
 
-    // One thread: row blocks of C, each over all k slices against the shared B block.
-    private static void Rows(in GemmOperands op, RowBlocks rows, int jc, int width, int padded, int kc, float* bBlock)
+    // One thread: row blocks of C, each over the k slices of the shared B block.
+    private static void Rows(in GemmOperands op, RowBlocks rows, int p0, int rowsOfB, int n, int padded, int kc, float* bBlock)
     {
         var aArray = ArrayPool<float>.Shared.Rent((TKernel.MC * kc) + 16);
         float* tile = stackalloc float[TKernel.MR * GemmPacking.NR];
@@ -68,11 +69,11 @@ internal static unsafe class GemmSharedB<TKernel>
                 float* aBuf = Align64(aPinned);
                 while (rows.TryTake(out int i0, out int mb))
                 {
-                    for (int pc = 0; pc < op.K; pc += kc)
+                    for (int pc = 0; pc < rowsOfB; pc += kc)
                     {
                         // Later k slices add to what the first one wrote.
-                        float beta = pc == 0 ? op.Beta : 1f;
-                        GemmDriver<TKernel>.Block(op, i0, mb, jc, width, pc, Math.Min(kc, op.K - pc), false, aBuf, bBlock + ((nint)pc * padded), tile, beta);
+                        float beta = p0 + pc == 0 ? op.Beta : 1f;
+                        GemmDriver<TKernel>.Block(op, i0, mb, 0, n, p0 + pc, Math.Min(kc, rowsOfB - pc), false, aBuf, bBlock + ((nint)pc * padded), tile, beta);
                     }
                 }
             }
