@@ -5,7 +5,9 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// <summary>
 /// Row-major single-precision GEMM on the CPU: C = alpha · op(A) · op(B) + beta · C.
 /// Packed and register-tiled (<see cref="GemmKernel512"/> where AVX-512 runs, <see cref="GemmKernel256"/>
-/// otherwise), split over the cores in rectangles of C that need no synchronisation.
+/// otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
+/// <see cref="GemmSharedB{TKernel}"/> (threads share packed B and take row blocks as they come free),
+/// the rest is split over the cores in rectangles of C that need no synchronisation.
 /// </summary>
 internal static class CpuGemm
 {
