@@ -12,7 +12,7 @@ namespace PRoLoRA.Native.Backends.Cpu;
 internal static unsafe class GemmSharedB<TKernel>
     where TKernel : struct, IGemmKernel
 {
-    /// <summary>Floats of packed B held at once (16 MiB): all of n × as many rows of k as fit.</summary>
+    /// <summary>Floats of packed B held at once (16 MiB, two blocks): all of n × as many rows of k as fit.</summary>
     public const int DefaultBudgetFloats = 4 * 1024 * 1024;
 
     private const int Kc = 256;
@@ -28,27 +28,18 @@ internal static unsafe class GemmSharedB<TKernel>
     {
         int k = op.K, nr = GemmPacking.NR;
         int kc = Math.Min(Kc, k), padded = RoundUp(n, nr);
-        // B is packed a block of k rows at a time, all of its columns, so every element of A is packed once.
-        int depth = Math.Min(k, Math.Max(kc, budgetFloats / padded / kc * kc));
-        var bArray = ArrayPool<float>.Shared.Rent((depth * padded) + 16);
+        // B is packed a block of k rows at a time, all of its columns, so every element of A is packed
+        // once; two buffers, so that threads pack the next block while the last rows of this one finish.
+        int depth = Math.Min(k, Math.Max(kc, budgetFloats / 2 / padded / kc * kc));
+        var plan = new Plan(m, k, depth, kc, threads);
+        var bArray = ArrayPool<float>.Shared.Rent((2 * depth * padded) + 16);
         try
         {
             fixed (float* bPinned = bArray)
             {
-                nint bBuf = (nint)Align64(bPinned);
+                nint buffers = (nint)Align64(bPinned);
                 var o = op;
-                for (int p0 = 0; p0 < k; p0 += depth)
-                {
-                    int rowsOfB = Math.Min(depth, k - p0);
-                    // The k slice at p0 + q·kc is packed at bBuf + q·kc·padded, as panels of kc×16.
-                    CpuWorkers.For((rowsOfB + kc - 1) / kc, threads, q =>
-                    {
-                        int pc = q * kc;
-                        GemmPacking.PackB(o.TransB, o.B, o.Ldb, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, (float*)bBuf + ((nint)pc * padded));
-                    });
-                    var rows = new RowBlocks(m, threads);
-                    CpuWorkers.For(threads, threads, _ => Rows(o, rows, p0, rowsOfB, n, padded, kc, (float*)bBuf));
-                }
+                CpuWorkers.For(threads, threads, _ => Work(o, plan, n, padded, (float*)buffers));
             }
         }
         finally
@@ -57,9 +48,11 @@ internal static unsafe class GemmSharedB<TKernel>
         }
     }
 
-    // One thread: row blocks of C, each over the k slices of the shared B block.
-    private static void Rows(in GemmOperands op, RowBlocks rows, int p0, int rowsOfB, int n, int padded, int kc, float* bBlock)
+    // One thread, block after block of B: pack the slices no one has taken, wait until the block is
+    // packed and the previous one is done (C's rows must take the blocks in order), then take rows.
+    private static void Work(in GemmOperands op, Plan plan, int n, int padded, float* buffers)
     {
+        int kc = plan.Kc;
         var aArray = ArrayPool<float>.Shared.Rent((TKernel.MC * kc) + 16);
         float* tile = stackalloc float[TKernel.MR * GemmPacking.NR];
         try
@@ -67,13 +60,26 @@ internal static unsafe class GemmSharedB<TKernel>
             fixed (float* aPinned = aArray)
             {
                 float* aBuf = Align64(aPinned);
-                while (rows.TryTake(out int i0, out int mb))
+                for (int t = 0; t < plan.Blocks; t++)
                 {
-                    for (int pc = 0; pc < rowsOfB; pc += kc)
+                    int p0 = t * plan.Depth, rowsOfB = Math.Min(plan.Depth, op.K - p0);
+                    // Block t's buffer last held block t - 2, all done before block t - 1 began.
+                    float* bBlock = buffers + ((nint)(t % 2) * plan.Depth * padded);
+                    for (int pc = plan.TakeSlice(t); pc >= 0; pc = plan.TakeSlice(t))
                     {
-                        // Later k slices add to what the first one wrote.
-                        float beta = p0 + pc == 0 ? op.Beta : 1f;
-                        GemmDriver<TKernel>.Block(op, i0, mb, 0, n, p0 + pc, Math.Min(kc, rowsOfB - pc), false, aBuf, bBlock + ((nint)pc * padded), tile, beta);
+                        GemmPacking.PackB(op.TransB, op.B, op.Ldb, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, bBlock + ((nint)pc * padded));
+                        plan.SlicePacked(t);
+                    }
+                    plan.WaitReady(t);
+                    while (plan.Rows[t].TryTake(out int i0, out int mb))
+                    {
+                        for (int pc = 0; pc < rowsOfB; pc += kc)
+                        {
+                            // Later k slices add to what the first one wrote.
+                            float beta = p0 + pc == 0 ? op.Beta : 1f;
+                            GemmDriver<TKernel>.Block(op, i0, mb, 0, n, p0 + pc, Math.Min(kc, rowsOfB - pc), false, aBuf, bBlock + ((nint)pc * padded), tile, beta);
+                        }
+                        plan.RowsDone(t, mb);
                     }
                 }
             }
@@ -82,6 +88,57 @@ internal static unsafe class GemmSharedB<TKernel>
         {
             ArrayPool<float>.Shared.Return(aArray);
         }
+    }
+
+    /// <summary>
+    /// Progress shared by the threads: for each block of B, the k slices taken and packed, its rows of
+    /// C, and how many of them are done.
+    /// </summary>
+    private sealed class Plan
+    {
+        private readonly int m, k;
+        private readonly int[] slicesTaken, slicesPacked, rowsDone;
+
+        public Plan(int m, int k, int depth, int kc, int threads)
+        {
+            (this.m, this.k, Depth, Kc) = (m, k, depth, kc);
+            Blocks = (k + depth - 1) / depth;
+            slicesTaken = new int[Blocks];
+            slicesPacked = new int[Blocks];
+            rowsDone = new int[Blocks];
+            Rows = [.. Enumerable.Range(0, Blocks).Select(_ => new RowBlocks(m, threads))];
+        }
+
+        public int Blocks { get; }
+
+        public int Depth { get; }
+
+        public int Kc { get; }
+
+        public RowBlocks[] Rows { get; }
+
+        /// <summary>The first row (within block t) of a k slice no thread has taken, or -1.</summary>
+        public int TakeSlice(int t)
+        {
+            int q = Interlocked.Increment(ref slicesTaken[t]) - 1;
+            return q < Slices(t) ? q * Kc : -1;
+        }
+
+        public void SlicePacked(int t) => Interlocked.Increment(ref slicesPacked[t]);
+
+        public void RowsDone(int t, int rows) => Interlocked.Add(ref rowsDone[t], rows);
+
+        /// <summary>Waits (spinning, then yielding) until block t is packed and every row of block t − 1 is done.</summary>
+        public void WaitReady(int t)
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref slicesPacked[t]) < Slices(t) || (t > 0 && Volatile.Read(ref rowsDone[t - 1]) < m))
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        private int Slices(int t) => (Math.Min(Depth, k - (t * Depth)) + Kc - 1) / Kc;
     }
 
     /// <summary>
