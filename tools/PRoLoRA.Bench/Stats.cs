@@ -20,7 +20,7 @@ public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs
         {
             throw new ArgumentException($"paired ratios need equal, non-empty runs ({ours.Count} and {other.Count})", nameof(other));
         }
-        return Of([.. ours.Select((t, r) => t / other[r])]).MedianMs;
+        return Median([.. ours.Select((t, r) => t / other[r]).Order()]);
     }
 
     /// <summary>The statistics of <paramref name="times"/> (milliseconds, at least one).</summary>
@@ -31,8 +31,12 @@ public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs
             throw new ArgumentException("no repetitions were timed", nameof(times));
         }
         var sorted = times.Order().ToArray();
+        return new Stats(Median(sorted), sorted[0], sorted[^1], sorted.Length);
+    }
+
+    private static double Median(double[] sorted)
+    {
         int n = sorted.Length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
-        return new Stats(median, sorted[0], sorted[^1], n);
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 }

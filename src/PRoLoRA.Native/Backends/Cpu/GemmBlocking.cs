@@ -34,7 +34,7 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
             {
                 // Rows of the storage run along m: pack wide, shallow blocks so each row is a long run.
                 kc = 64;
-                mc = RoundUp(Math.Min(m, L2Floats / kc), mr);
+                mc = GemmSizes.RoundUp(Math.Min(m, L2Floats / kc), mr);
             }
         }
         else if (m <= SmallM)
@@ -48,6 +48,4 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
         int nc = Math.Min(nPadded, Math.Max(16, L3Floats / kc / 16 * 16));
         return new GemmBlocking(mc, kc, nc, directA);
     }
-
-    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 }

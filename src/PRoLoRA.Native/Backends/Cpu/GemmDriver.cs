@@ -19,7 +19,7 @@ internal static unsafe class GemmDriver<TKernel>
         int nr = GemmPacking.NR;
         // Slack of 16 floats to align both buffers to 64 bytes.
         int aFloats = (blocks.Mc * blocks.Kc) + 16;
-        int bFloats = (blocks.Kc * RoundUp(blocks.Nc, nr)) + 16;
+        int bFloats = (blocks.Kc * GemmSizes.RoundUp(blocks.Nc, nr)) + 16;
         var aArray = ArrayPool<float>.Shared.Rent(aFloats);
         var bArray = ArrayPool<float>.Shared.Rent(bFloats);
         float* tile = stackalloc float[mr * nr];
@@ -27,8 +27,8 @@ internal static unsafe class GemmDriver<TKernel>
         {
             fixed (float* aPinned = aArray, bPinned = bArray)
             {
-                float* aBuf = Align64(aPinned);
-                float* bBuf = Align64(bPinned);
+                float* aBuf = GemmSizes.Align64(aPinned);
+                float* bBuf = GemmSizes.Align64(bPinned);
                 for (int jc = 0; jc < nb; jc += blocks.Nc)
                 {
                     int nc = Math.Min(blocks.Nc, nb - jc);
@@ -117,8 +117,4 @@ internal static unsafe class GemmDriver<TKernel>
             }
         }
     }
-
-    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
-
-    private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 }

@@ -27,7 +27,7 @@ internal static unsafe class GemmSharedB<TKernel>
     public static void Run(in GemmOperands op, int m, int n, int threads, int budgetFloats = DefaultBudgetFloats)
     {
         int k = op.K, nr = GemmPacking.NR;
-        int kc = Math.Min(Kc, k), padded = RoundUp(n, nr);
+        int kc = Math.Min(Kc, k), padded = GemmSizes.RoundUp(n, nr);
         // B is packed a block of k rows at a time, all of its columns, so every element of A is packed
         // once; two buffers, so that threads pack the next block while the last rows of this one finish.
         int depth = Math.Min(k, Math.Max(kc, budgetFloats / 2 / padded / kc * kc));
@@ -37,7 +37,7 @@ internal static unsafe class GemmSharedB<TKernel>
         {
             fixed (float* bPinned = bArray)
             {
-                nint buffers = (nint)Align64(bPinned);
+                nint buffers = (nint)GemmSizes.Align64(bPinned);
                 var o = op;
                 CpuWorkers.For(threads, threads, _ => Work(o, plan, n, padded, (float*)buffers));
             }
@@ -59,7 +59,7 @@ internal static unsafe class GemmSharedB<TKernel>
         {
             fixed (float* aPinned = aArray)
             {
-                float* aBuf = Align64(aPinned);
+                float* aBuf = GemmSizes.Align64(aPinned);
                 for (int t = 0; t < plan.Blocks; t++)
                 {
                     int p0 = t * plan.Depth, rowsOfB = Math.Min(plan.Depth, op.K - p0);
@@ -160,7 +160,7 @@ internal static unsafe class GemmSharedB<TKernel>
                     (i0, rows) = (0, 0);
                     return false;
                 }
-                int size = Math.Clamp(RoundUp((m - start) / (2 * threads), mr), MinPanels * mr, TKernel.MC);
+                int size = Math.Clamp(GemmSizes.RoundUp((m - start) / (2 * threads), mr), MinPanels * mr, TKernel.MC);
                 size = Math.Min(size, m - start);
                 if (Interlocked.CompareExchange(ref next, start + size, start) == start)
                 {
@@ -170,8 +170,4 @@ internal static unsafe class GemmSharedB<TKernel>
             }
         }
     }
-
-    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
-
-    private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 }

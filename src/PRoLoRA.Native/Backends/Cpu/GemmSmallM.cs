@@ -51,7 +51,7 @@ internal static unsafe class GemmSmallM
         {
             fixed (float* aPinned = aArray)
             {
-                float* aPack = Align64(aPinned);
+                float* aPack = GemmSizes.Align64(aPinned);
                 PackA(op, m, groups, aPack);
                 int share = GemmPartition.Share(n, Math.Max(1, threads) * (threads > 1 ? Chunks : 1), StripeWidth);
                 int parts = (n + share - 1) / share;
@@ -117,8 +117,8 @@ internal static unsafe class GemmSmallM
         {
             fixed (float* bPinned = bArray, cPinned = cArray)
             {
-                float* bBuf = Align64(bPinned);
-                float* cBuf = Align64(cPinned);
+                float* bBuf = GemmSizes.Align64(bPinned);
+                float* cBuf = GemmSizes.Align64(cPinned);
                 for (int t = 0; t < geometry.Slices; t++)
                 {
                     var cur = geometry.Slice(t);
@@ -337,6 +337,4 @@ internal static unsafe class GemmSmallM
         c31 = Fma.MultiplyAdd(x, b1, c31);
         c32 = Fma.MultiplyAdd(x, b2, c32);
     }
-
-    private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 }
