@@ -15,8 +15,7 @@ name=prolora-gpu-bundle
 stage=$out/$name
 archive=$out/$name.tar.xz
 max_bytes=$((60 * 1024 * 1024))
-golden=${PROLORA_GOLDEN:-$root/../shared/golden/prolora_official.json}
-[ -f "$golden" ] || golden=/work/shared/golden/prolora_official.json
+golden=${PROLORA_GOLDEN:-$root/tests/PRoLoRA.Native.Tests/Golden/prolora_official.json}
 
 rm -rf "$stage" "$archive"
 mkdir -p "$stage/bin"

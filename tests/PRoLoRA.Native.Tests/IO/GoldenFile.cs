@@ -2,39 +2,16 @@ using System.Text.Json;
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tensors;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO;
 
-/// <summary>
-/// The official implementation's golden cases (shared/golden/prolora_official.json), found through
-/// PROLORA_GOLDEN or by walking up from the test assembly to a folder that holds shared/golden/
-/// (in CI the clone's parent, in development the workspace).
-/// </summary>
+/// <summary>The official implementation's golden cases, read raw (as the Python side wrote them) for the IO tests.</summary>
 internal static class GoldenFile
 {
-    private const string Relative = "shared/golden/prolora_official.json";
-
-    public static string Path()
-    {
-        if (Environment.GetEnvironmentVariable("PROLORA_GOLDEN") is { Length: > 0 } fromEnv)
-        {
-            return fromEnv;
-        }
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, Relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        Assert.Fail($"{Relative} not found above {TestContext.CurrentContext.TestDirectory}; set PROLORA_GOLDEN to its path");
-        return "";
-    }
-
     public static IReadOnlyList<GoldenCase> Cases()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path()));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(GoldenPath.Official));
         return [.. doc.RootElement.GetProperty("cases").EnumerateArray().Select(GoldenCase.Parse)];
     }
 }

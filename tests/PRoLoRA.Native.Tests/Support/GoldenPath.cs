@@ -1,9 +1,13 @@
 namespace PRoLoRA.Native.Tests.Support;
 
-/// <summary>Finds the official golden vectors: $PROLORA_GOLDEN, else shared/golden/ in the nearest ancestor folder that has one.</summary>
+/// <summary>
+/// The official implementation's golden vectors: $PROLORA_GOLDEN, else the copy this project keeps
+/// in tests/PRoLoRA.Native.Tests/Golden/ (from shared/golden/, computed by the paper's code), which
+/// the build puts beside the test assembly.
+/// </summary>
 public static class GoldenPath
 {
-    /// <summary>Path of prolora_official.json; fails the test when it cannot be found.</summary>
+    /// <summary>Path of prolora_official.json.</summary>
     public static string Official
     {
         get
@@ -13,16 +17,9 @@ public static class GoldenPath
             {
                 return env;
             }
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "golden", "prolora_official.json");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-            Assert.Fail("golden vectors not found: set PROLORA_GOLDEN or keep shared/golden/ beside the checkout");
-            return "";
+            var path = Path.Combine(AppContext.BaseDirectory, "Golden", "prolora_official.json");
+            Assert.That(File.Exists(path), Is.True, $"{path} is missing: the test project copies Golden/ to its output");
+            return path;
         }
     }
 }
