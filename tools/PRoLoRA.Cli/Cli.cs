@@ -43,8 +43,15 @@ public static class Cli
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException or NotSupportedException or PRoLoRA.Native.ProLoraException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Message(e)}");
             return BadInput;
         }
+    }
+
+    /// <summary>The exception's message, without the " (Parameter 'x')" .NET appends to argument errors.</summary>
+    private static string Message(Exception e)
+    {
+        var suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : null;
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 }

@@ -52,10 +52,10 @@ public sealed record ProLoraConfig
     public int SharedRank => Rank - UnsharedRank;
 
     /// <summary>Width of A's chunk: ceil(in / m).</summary>
-    public int ChunkSizeA => (InFeatures + ReduceA - 1) / ReduceA;
+    public int ChunkSizeA => CeilDiv(InFeatures, ReduceA);
 
     /// <summary>Height of B's chunk: ceil(out / n).</summary>
-    public int ChunkSizeB => (OutFeatures + ReduceB - 1) / ReduceB;
+    public int ChunkSizeB => CeilDiv(OutFeatures, ReduceB);
 
     /// <summary>The roll between consecutive copies of A's chunk (0 without rotation).</summary>
     public int ShiftA => Rotation ? ShiftAOverride ?? Math.Max(SharedRank / ReduceA, 1) : 0;
@@ -67,7 +67,7 @@ public sealed record ProLoraConfig
     public float Scaling => UseRsLora ? LoraAlpha / MathF.Sqrt(Rank) : LoraAlpha / Rank;
 
     /// <summary>Trainable parameters: u·(in + out) + rs·(cs_a + cs_b).</summary>
-    public long TrainableParameters => ((long)UnsharedRank * (InFeatures + OutFeatures)) + ((long)SharedRank * (ChunkSizeA + ChunkSizeB));
+    public long TrainableParameters => ((long)UnsharedRank * ((long)InFeatures + OutFeatures)) + ((long)SharedRank * ((long)ChunkSizeA + ChunkSizeB));
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public ProLoraConfig Validate()
@@ -84,6 +84,9 @@ public sealed record ProLoraConfig
         Require(Dropout >= 0f && Dropout < 1f, nameof(Dropout), $"dropout must be in [0, 1), got {Dropout}");
         return this;
     }
+
+    /// <summary>ceil(a / b) in 64 bits, so in_features near int.MaxValue does not wrap.</summary>
+    private static int CeilDiv(int a, int b) => b <= 0 ? 0 : (int)(((long)a + b - 1) / b);
 
     private static void Require(bool ok, string field, string message)
     {

@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -14,9 +15,10 @@ public static class AdapterMerge
     /// <summary>
     /// Writes <paramref name="outputPath"/> atomically. Throws an
     /// <see cref="InvalidDataException"/> when a module's weight is missing from the base file or has
-    /// the wrong shape or dtype.
+    /// the wrong shape or dtype, or when a weight to merge holds NaN or ±Inf (or the sum overflows its
+    /// dtype), unless <paramref name="allowNonFinite"/>.
     /// </summary>
-    public static void Merge(string baseFile, IReadOnlyDictionary<string, ProLoraAdapter> adapters, string outputPath)
+    public static void Merge(string baseFile, IReadOnlyDictionary<string, ProLoraAdapter> adapters, string outputPath, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(outputPath);
         var ordered = ProLoraAdapterFolder.Ordered(adapters);
@@ -41,7 +43,7 @@ public static class AdapterMerge
             }
             byWeight.Add(key, adapter);
         }
-        var writer = new SafetensorsWriter();
+        var writer = new SafetensorsWriter { AllowNonFinite = allowNonFinite };
         foreach (var (k, v) in source.Metadata)
         {
             writer.Metadata[k] = v;
@@ -50,7 +52,7 @@ public static class AdapterMerge
         {
             if (byWeight.TryGetValue(info.Name, out var adapter))
             {
-                writer.AddLazy(info.Name, info.Shape, info.DType, () => Merged(source, info.Name, adapter));
+                writer.AddLazy(info.Name, info.Shape, info.DType, () => Merged(source, info.Name, adapter, allowNonFinite));
             }
             else
             {
@@ -60,10 +62,15 @@ public static class AdapterMerge
         writer.Save(outputPath);
     }
 
-    private static float[] Merged(SafetensorsFile source, string key, ProLoraAdapter adapter)
+    private static float[] Merged(SafetensorsFile source, string key, ProLoraAdapter adapter, bool allowNonFinite)
     {
         var be = adapter.Backend;
-        using var w = source.ReadTensor(key, be);
+        var weight = source.ReadFloat32(key);
+        if (!allowNonFinite)
+        {
+            FiniteCheck.Require(weight, $"{source.Path}: tensor '{key}'");
+        }
+        using var w = be.FromArray(weight, source.Info(key).Shape);
         using var a = adapter.MaterializeA();
         using var b = adapter.MaterializeB();
         be.Gemm(b, a, w, adapter.Config.Scaling, 1f);

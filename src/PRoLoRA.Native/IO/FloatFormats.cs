@@ -96,4 +96,27 @@ public static class FloatFormats
                 break;
         }
     }
+
+    /// <summary>The index of the first NaN or ±Inf among encoded F16 or BF16 <paramref name="encoded"/> (all exponent bits set), or −1; F32 is not checked here.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<byte> encoded, SafetensorsDType dtype)
+    {
+        ushort exponent = dtype switch
+        {
+            SafetensorsDType.F16 => 0x7C00,
+            SafetensorsDType.BF16 => 0x7F80,
+            _ => 0,
+        };
+        if (exponent == 0)
+        {
+            return -1;
+        }
+        for (int i = 0; i < encoded.Length / 2; i++)
+        {
+            if ((BinaryPrimitives.ReadUInt16LittleEndian(encoded[(2 * i)..]) & exponent) == exponent)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -16,13 +17,19 @@ namespace PRoLoRA.Native.IO;
 /// </summary>
 public static class PeftLoraExport
 {
-    /// <summary>Writes the PEFT folder <paramref name="folder"/> (created if needed) with tensors stored as <paramref name="dtype"/>.</summary>
+    /// <summary>
+    /// Writes the PEFT folder <paramref name="folder"/> with tensors stored as <paramref name="dtype"/>,
+    /// atomically as a folder (a kill leaves the old folder or the new one; other files in it are
+    /// kept). NaN, ±Inf, and values beyond <paramref name="dtype"/>'s range are refused with the
+    /// tensor's name unless <paramref name="allowNonFinite"/>.
+    /// </summary>
     public static void Save(
         string folder,
         IReadOnlyDictionary<string, ProLoraAdapter> adapters,
         SafetensorsDType dtype = SafetensorsDType.F32,
         string? baseModelNameOrPath = null,
-        string? taskType = "CAUSAL_LM")
+        string? taskType = "CAUSAL_LM",
+        bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var ordered = ProLoraAdapterFolder.Ordered(adapters);
@@ -30,7 +37,7 @@ public static class PeftLoraExport
         {
             throw new ArgumentException("PEFT has one use_rslora for all modules, but these adapters mix both", nameof(adapters));
         }
-        var writer = new SafetensorsWriter();
+        var writer = new SafetensorsWriter { AllowNonFinite = allowNonFinite };
         writer.Metadata["format"] = "pt";
         foreach (var (module, adapter) in ordered)
         {
@@ -39,11 +46,7 @@ public static class PeftLoraExport
             writer.AddLazy(AdapterKeys.LoraB(module), new Shape(c.OutFeatures, c.Rank), dtype, () => Materialized(adapter.MaterializeB));
         }
         var config = ConfigJson(ordered, baseModelNameOrPath, taskType);
-        Directory.CreateDirectory(folder);
-        using var weightsFile = AtomicFile.Prepare(Path.Combine(folder, AdapterKeys.WeightsFile), writer.WriteTo);
-        using var configFile = AtomicFile.Prepare(Path.Combine(folder, AdapterKeys.ConfigFile), s => s.Write(config));
-        weightsFile.Commit();
-        configFile.Commit();
+        AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => writer.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
     }
 
     private static float[] Materialized(Func<Tensor> materialize)

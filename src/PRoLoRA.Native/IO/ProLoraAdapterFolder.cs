@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.IO.FileSystem;
+using PRoLoRA.Native.IO.Input;
+using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -20,17 +23,23 @@ public static class ProLoraAdapterFolder
     /// <summary>The config file's peft_type.</summary>
     public const string PeftType = "PROLORA";
 
+    /// <summary>The config field and weights metadata key that tie one save's two files together.</summary>
+    internal const string SaveIdKey = "prolora_save_id";
+
     /// <summary>
-    /// Saves <paramref name="adapters"/> (module name → adapter) into <paramref name="folder"/>
-    /// (created if needed). Each file is written to a temporary file first and both are moved into
-    /// place only once both are complete.
+    /// Saves <paramref name="adapters"/> (module name → adapter) as the folder <paramref name="folder"/>,
+    /// atomically as a folder (<see cref="AtomicFolder"/>): a kill leaves the old folder or the new
+    /// one, and the folder's other files are kept. Both files carry the same save id, so a reader can
+    /// tell weights and a config that come from different saves. Non-finite values are refused.
     /// </summary>
     public static void Save(string folder, IReadOnlyDictionary<string, ProLoraAdapter> adapters, string? baseModelNameOrPath = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var ordered = Ordered(adapters);
+        var saveId = Guid.NewGuid().ToString("N");
         var writer = new SafetensorsWriter();
         writer.Metadata["format"] = "pt";
+        writer.Metadata[SaveIdKey] = saveId;
         foreach (var (module, a) in ordered)
         {
             writer.Add(AdapterKeys.LoraA(module), a.ChunkA.Value);
@@ -38,70 +47,31 @@ public static class ProLoraAdapterFolder
             writer.Add(AdapterKeys.LoraB(module), a.ChunkB.Value);
             writer.Add(AdapterKeys.LoraBVec(module), a.VecB.Value);
         }
-        var config = ConfigJson(ordered, baseModelNameOrPath);
-        Directory.CreateDirectory(folder);
-        using var weightsFile = AtomicFile.Prepare(Path.Combine(folder, AdapterKeys.WeightsFile), writer.WriteTo);
-        using var configFile = AtomicFile.Prepare(Path.Combine(folder, AdapterKeys.ConfigFile), s => s.Write(config));
-        weightsFile.Commit();
-        configFile.Commit();
+        var config = ConfigJson(ordered, baseModelNameOrPath, saveId);
+        AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => writer.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
     }
 
     /// <summary>
     /// The per-module configs of the folder's adapter_config.json, in the file's order. A bad file
     /// throws an <see cref="InvalidDataException"/> naming it and the problem.
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, ProLoraConfig>> LoadConfigs(string folder)
-    {
-        ArgumentNullException.ThrowIfNull(folder);
-        var path = Path.Combine(folder, AdapterKeys.ConfigFile);
-        Exception Bad(string problem) => new InvalidDataException($"{path}: {problem}");
-        var root = ReadJsonObject(path);
-        var peftType = ProLoraConfigJson.OptionalString(root, "peft_type", Bad);
-        if (peftType != PeftType)
-        {
-            throw Bad($"peft_type is {(peftType is null ? "missing" : $"\"{peftType}\"")}, expected \"{PeftType}\" (a PRoLoRA adapter folder)");
-        }
-        if (ProLoraConfigJson.OptionalBool(root, "enable_lora_vec", Bad) == false || ProLoraConfigJson.OptionalBool(root, "init2zero_via_vec", Bad) == true)
-        {
-            throw Bad("enable_lora_vec = false and init2zero_via_vec = true are not supported (the official code rejects them too)");
-        }
-        if (root["modules"] is not JsonObject modules || modules.Count == 0)
-        {
-            throw Bad("\"modules\" must be a non-empty object of module name → {in_features, out_features}");
-        }
-        var configs = new List<KeyValuePair<string, ProLoraConfig>>();
-        foreach (var (module, node) in modules)
-        {
-            Exception BadModule(string problem) => Bad($"module '{module}': {problem}");
-            if (node is not JsonObject entry)
-            {
-                throw BadModule("entry must be an object with in_features and out_features");
-            }
-            var fields = new JsonObject();
-            foreach (var name in ProLoraConfigJson.Names)
-            {
-                if ((entry[name] ?? root[name]) is { } value)
-                {
-                    fields[name] = value.DeepClone();
-                }
-            }
-            int inFeatures = ProLoraConfigJson.Int(entry, "in_features", BadModule);
-            int outFeatures = ProLoraConfigJson.Int(entry, "out_features", BadModule);
-            configs.Add(new(module, ProLoraConfigJson.Parse(fields, inFeatures, outFeatures, BadModule)));
-        }
-        return configs;
-    }
+    public static IReadOnlyList<KeyValuePair<string, ProLoraConfig>> LoadConfigs(string folder) => ReadConfig(folder).Configs;
 
     /// <summary>
     /// Loads the folder's adapters onto <paramref name="backend"/>, module name → adapter. Every
-    /// tensor must be present with its config's shape and the file may hold no others; a bad folder
-    /// throws an <see cref="InvalidDataException"/> naming the file and the problem.
+    /// tensor must be present with its config's shape, the file may hold no others, both files must
+    /// come from the same save, the materialised A and B must be of a size plausible for the stored
+    /// tensors (<see cref="InputLimits.MaterializedExpansion"/>), and every value must be finite unless
+    /// <paramref name="allowNonFinite"/>. A bad folder throws an <see cref="InvalidDataException"/>
+    /// naming the file and the problem.
     /// </summary>
-    public static IReadOnlyDictionary<string, ProLoraAdapter> Load(string folder, IBackend backend)
+    public static IReadOnlyDictionary<string, ProLoraAdapter> Load(string folder, IBackend backend, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var configs = LoadConfigs(folder);
+        var (configs, saveId) = ReadConfig(folder);
         using var file = SafetensorsFile.Open(Path.Combine(folder, AdapterKeys.WeightsFile));
+        CheckSameSave(folder, saveId, file);
+        CheckPlausibleSize(folder, configs, file);
         var used = new HashSet<string>(StringComparer.Ordinal);
         var adapters = new Dictionary<string, ProLoraAdapter>(StringComparer.Ordinal);
         try
@@ -116,7 +86,12 @@ public static class ProLoraAdapterFolder
                         throw new InvalidDataException($"{file.Path}: tensor '{key}' has shape {info.Shape}, but adapter_config.json makes it {shape}");
                     }
                     used.Add(key);
-                    return file.ReadTensor(key, backend);
+                    var values = file.ReadFloat32(key);
+                    if (!allowNonFinite)
+                    {
+                        FiniteCheck.Require(values, $"{file.Path}: tensor '{key}'");
+                    }
+                    return backend.FromArray(values, shape);
                 }
                 var chunkA = Read(AdapterKeys.LoraA(module), new Shape(c.SharedRank, c.ChunkSizeA));
                 var vecA = Read(AdapterKeys.LoraAVec(module), new Shape(c.UnsharedRank, c.InFeatures));
@@ -127,7 +102,7 @@ public static class ProLoraAdapterFolder
             var extra = file.Tensors.Select(t => t.Name).FirstOrDefault(n => !used.Contains(n));
             if (extra is not null)
             {
-                throw new InvalidDataException($"{file.Path}: tensor '{extra}' belongs to no module of adapter_config.json");
+                throw new InvalidDataException($"{file.Path}: tensor '{Printable.Text(extra)}' belongs to no module of adapter_config.json");
             }
             return adapters;
         }
@@ -138,6 +113,83 @@ public static class ProLoraAdapterFolder
                 a.Dispose();
             }
             throw;
+        }
+    }
+
+    private static (List<KeyValuePair<string, ProLoraConfig>> Configs, string? SaveId) ReadConfig(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        RequireFolder(folder);
+        var path = Path.Combine(folder, AdapterKeys.ConfigFile);
+        if (FileStatus.Of(path, followLinks: false).Kind == FileKind.Missing)
+        {
+            throw new FileNotFoundException($"{path}: no such file (an adapter folder holds {AdapterKeys.ConfigFile} and {AdapterKeys.WeightsFile})", path);
+        }
+        var root = JsonInput.Load(path).Object();
+        var peftType = root.Optional("peft_type")?.String();
+        if (peftType != PeftType)
+        {
+            throw root.Error($"peft_type is {(peftType is null ? "missing" : $"\"{Printable.Text(peftType)}\"")}, expected \"{PeftType}\" (a PRoLoRA adapter folder)");
+        }
+        if (root.Optional("enable_lora_vec")?.Bool() == false || root.Optional("init2zero_via_vec")?.Bool() == true)
+        {
+            throw root.Error("enable_lora_vec = false and init2zero_via_vec = true are not supported (the official code rejects them too)");
+        }
+        var modules = root["modules"].Object();
+        var configs = new List<KeyValuePair<string, ProLoraConfig>>();
+        foreach (var (module, entry) in modules.Properties())
+        {
+            try
+            {
+                AdapterKeys.CheckModuleName(module);
+            }
+            catch (ArgumentException e)
+            {
+                throw entry.Error(e.Message);
+            }
+            configs.Add(new(module, ProLoraConfigJson.Parse(root, entry.Object())));
+        }
+        if (configs.Count == 0)
+        {
+            throw modules.Error("must name at least one module (module name → {in_features, out_features})");
+        }
+        return (configs, root.Optional(SaveIdKey)?.String());
+    }
+
+    private static void RequireFolder(string folder)
+    {
+        var status = FileStatus.Of(folder);
+        if (status.Kind == FileKind.Missing)
+        {
+            throw new DirectoryNotFoundException($"{folder}: no such adapter folder");
+        }
+        if (status.Kind != FileKind.Directory)
+        {
+            throw new IOException($"{folder}: is {status.Description}, not an adapter folder");
+        }
+    }
+
+    /// <summary>Weights and config written by one save carry the same id; two different ids are a mix of two saves. (A file without one was written by hand or by another tool.)</summary>
+    private static void CheckSameSave(string folder, string? configId, SafetensorsFile file)
+    {
+        if (configId is not null && file.Metadata.TryGetValue(SaveIdKey, out var weightsId) && configId != weightsId)
+        {
+            throw new InvalidDataException(
+                $"{folder}: {AdapterKeys.ConfigFile} and {AdapterKeys.WeightsFile} come from different saves (save id {Printable.Text(configId)} against {Printable.Text(weightsId)}): " +
+                "a mixed-up or interrupted copy; save the adapter again or copy both files of one save");
+        }
+    }
+
+    /// <summary>The materialised A and B may be at most <see cref="InputLimits.MaterializedExpansion"/> times the stored tensors (or small).</summary>
+    private static void CheckPlausibleSize(string folder, List<KeyValuePair<string, ProLoraConfig>> configs, SafetensorsFile file)
+    {
+        double stored = file.Tensors.Sum(t => (double)t.ByteLength);
+        double materialized = configs.Sum(kv => 4.0 * kv.Value.Rank * ((double)kv.Value.InFeatures + kv.Value.OutFeatures));
+        if (materialized > InputLimits.MaterializedFloorBytes && materialized > InputLimits.MaterializedExpansion * stored)
+        {
+            throw new InvalidDataException(
+                $"{folder}: {AdapterKeys.ConfigFile} makes the materialised A and B {materialized:N0} bytes, more than {InputLimits.MaterializedExpansion} times " +
+                $"the {stored:N0} bytes stored: a config implausible for its weights (in/out features or sharing rates far too large)");
         }
     }
 
@@ -156,25 +208,7 @@ public static class ProLoraAdapterFolder
         return [.. adapters.OrderBy(kv => kv.Key, StringComparer.Ordinal)];
     }
 
-    /// <summary>Reads <paramref name="path"/> as a JSON object without duplicate keys, or throws an <see cref="InvalidDataException"/> naming it.</summary>
-    internal static JsonObject ReadJsonObject(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: no such file (an adapter folder holds {AdapterKeys.ConfigFile} and {AdapterKeys.WeightsFile})", path);
-        }
-        try
-        {
-            var options = new JsonDocumentOptions { AllowDuplicateProperties = false };
-            return JsonNode.Parse(File.ReadAllBytes(path), documentOptions: options) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
-        }
-    }
-
-    private static byte[] ConfigJson(List<KeyValuePair<string, ProLoraAdapter>> ordered, string? baseModel)
+    private static byte[] ConfigJson(List<KeyValuePair<string, ProLoraAdapter>> ordered, string? baseModel, string saveId)
     {
         var top = ProLoraConfigJson.Fields(ordered[0].Value.Config);
         var root = new JsonObject { ["peft_type"] = PeftType };
@@ -190,6 +224,7 @@ public static class ProLoraAdapterFolder
         root["inference_mode"] = true;
         root["task_type"] = null;
         root["base_model_name_or_path"] = baseModel;
+        root[SaveIdKey] = saveId;
         var modules = new JsonObject();
         foreach (var (module, adapter) in ordered)
         {

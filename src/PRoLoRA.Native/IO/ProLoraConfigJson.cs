@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.IO.Input;
 
 namespace PRoLoRA.Native.IO;
 
@@ -28,40 +28,44 @@ internal static class ProLoraConfigJson
         ["seed"] = c.Seed,
     };
 
-    /// <summary>The names of the fields <see cref="Fields"/> writes.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Fields(ProLoraConfig.Lora(1, 1, 1)).Select(kv => kv.Key)];
-
-    /// <summary>A config from <paramref name="fields"/> (all of <see cref="Names"/> except the optional prolora_init and seed), checked.</summary>
-    public static ProLoraConfig Parse(JsonObject fields, int inFeatures, int outFeatures, Func<string, Exception> bad)
+    /// <summary>
+    /// The config of one module from its entry in "modules" (<paramref name="module"/>) and the top
+    /// level (<paramref name="top"/>): a field in the entry overrides the top level's. Checked; every
+    /// problem is an <see cref="InvalidDataException"/> naming the file and the field.
+    /// </summary>
+    public static ProLoraConfig Parse(JsonField top, JsonField module)
     {
-        int rank = Int(fields, "r", bad);
-        int unshared = Int(fields, "unshared_r", bad);
-        int reduceA = Int(fields, "reduce_lora_A_x", bad);
-        int reduceB = Int(fields, "reduce_lora_B_x", bad);
-        int? shiftA = OptionalInt(fields, "lora_A_shift_size", bad);
-        int? shiftB = OptionalInt(fields, "lora_B_shift_size", bad);
-        string init = OptionalString(fields, "prolora_init", bad) ?? "rectified";
+        JsonField? Optional(string name) => module.Optional(name) ?? top.Optional(name);
+        JsonField Required(string name) => Optional(name) ?? throw module.Error($"field '{name}' is missing (neither in this module's entry nor at the top level)");
+
+        int rank = Required("r").Int32();
+        int unshared = Required("unshared_r").Int32();
+        int reduceA = Required("reduce_lora_A_x").Int32();
+        int reduceB = Required("reduce_lora_B_x").Int32();
+        int? shiftA = Optional("lora_A_shift_size")?.Int32();
+        int? shiftB = Optional("lora_B_shift_size")?.Int32();
+        var init = Optional("prolora_init") is { } initField ? initField.String() switch
+        {
+            "rectified" => InitKind.Rectified,
+            "vanilla" => InitKind.Vanilla,
+            _ => throw initField.Error($"must be \"rectified\" or \"vanilla\", got {initField.Describe()}"),
+        } : InitKind.Rectified;
         var config = new ProLoraConfig
         {
-            InFeatures = inFeatures,
-            OutFeatures = outFeatures,
+            InFeatures = module["in_features"].Int32(),
+            OutFeatures = module["out_features"].Int32(),
             Rank = rank,
             UnsharedRank = unshared,
             ReduceA = reduceA,
             ReduceB = reduceB,
-            Rotation = Bool(fields, "enable_lora_rotation", bad),
+            Rotation = Required("enable_lora_rotation").Bool(),
             ShiftAOverride = shiftA == DefaultShift(rank - unshared, reduceA) ? null : shiftA,
             ShiftBOverride = shiftB == DefaultShift(rank - unshared, reduceB) ? null : shiftB,
-            LoraAlpha = Float(fields, "lora_alpha", bad),
-            Dropout = OptionalFloat(fields, "lora_dropout", bad) ?? 0f,
-            UseRsLora = OptionalBool(fields, "use_rslora", bad) ?? false,
-            Init = init switch
-            {
-                "rectified" => InitKind.Rectified,
-                "vanilla" => InitKind.Vanilla,
-                _ => throw bad($"prolora_init must be \"rectified\" or \"vanilla\", got \"{init}\""),
-            },
-            Seed = OptionalInt(fields, "seed", bad) ?? 0,
+            LoraAlpha = Required("lora_alpha").Single(),
+            Dropout = Optional("lora_dropout")?.Single() ?? 0f,
+            UseRsLora = Optional("use_rslora")?.Bool() ?? false,
+            Init = init,
+            Seed = Optional("seed")?.Int32() ?? 0,
         };
         try
         {
@@ -69,54 +73,9 @@ internal static class ProLoraConfigJson
         }
         catch (ArgumentException e)
         {
-            throw bad(e.Message);
+            throw module.Error(e.Message);
         }
     }
 
     private static int DefaultShift(int sharedRank, int reduce) => Math.Max(sharedRank / Math.Max(reduce, 1), 1);
-
-    public static int Int(JsonObject o, string name, Func<string, Exception> bad)
-        => OptionalInt(o, name, bad) ?? throw bad($"field '{name}' is missing");
-
-    public static int? OptionalInt(JsonObject o, string name, Func<string, Exception> bad)
-    {
-        var v = Value(o, name, bad, JsonValueKind.Number);
-        return v is null ? null
-            : v.TryGetValue(out int i) ? i
-            : throw bad($"field '{name}' must be an integer, got {v.ToJsonString()}");
-    }
-
-    private static float Float(JsonObject o, string name, Func<string, Exception> bad)
-        => OptionalFloat(o, name, bad) ?? throw bad($"field '{name}' is missing");
-
-    private static float? OptionalFloat(JsonObject o, string name, Func<string, Exception> bad)
-        => Value(o, name, bad, JsonValueKind.Number)?.GetValue<float>();
-
-    private static bool Bool(JsonObject o, string name, Func<string, Exception> bad)
-        => OptionalBool(o, name, bad) ?? throw bad($"field '{name}' is missing");
-
-    public static bool? OptionalBool(JsonObject o, string name, Func<string, Exception> bad)
-    {
-        var node = o[name];
-        return node is null ? null
-            : node.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? node.GetValue<bool>()
-            : throw bad($"field '{name}' must be true or false, got {node.ToJsonString()}");
-    }
-
-    public static string? OptionalString(JsonObject o, string name, Func<string, Exception> bad)
-        => Value(o, name, bad, JsonValueKind.String)?.GetValue<string>();
-
-    private static JsonValue? Value(JsonObject o, string name, Func<string, Exception> bad, JsonValueKind kind)
-    {
-        var node = o[name];
-        if (node is null)
-        {
-            return null;
-        }
-        if (node.GetValueKind() != kind)
-        {
-            throw bad($"field '{name}' must be a {kind.ToString().ToLowerInvariant()}, got {node.ToJsonString()}");
-        }
-        return node.AsValue();
-    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -39,8 +40,7 @@ public sealed class SafetensorsFile : IDisposable
     /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
     public static SafetensorsFile Open(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var handle = InputFile.OpenRegular(path);
         try
         {
             long length = RandomAccess.GetLength(handle);
@@ -77,7 +77,7 @@ public sealed class SafetensorsFile : IDisposable
 
     /// <summary>The header entry of <paramref name="name"/>; a missing tensor throws an <see cref="InvalidDataException"/>.</summary>
     public SafetensorsTensorInfo Info(string name)
-        => _byName.TryGetValue(name, out var info) ? info : throw new InvalidDataException($"{Path}: no tensor '{name}' in the file");
+        => _byName.TryGetValue(name, out var info) ? info : throw new InvalidDataException($"{Path}: no tensor '{Printable.Text(name)}' in the file");
 
     /// <summary>The raw little-endian bytes of <paramref name="name"/>.</summary>
     public byte[] ReadBytes(string name)
@@ -85,7 +85,7 @@ public sealed class SafetensorsFile : IDisposable
         var info = Info(name);
         if (info.ByteLength > Array.MaxLength)
         {
-            throw new NotSupportedException($"{Path}: tensor '{name}' has {info.ByteLength} bytes, more than one array holds");
+            throw new NotSupportedException($"{Path}: tensor '{Printable.Text(name)}' has {info.ByteLength} bytes, more than one array holds");
         }
         var bytes = new byte[info.ByteLength];
         ReadExactly(_handle, Path, bytes, _dataStart + info.Begin);
@@ -98,9 +98,13 @@ public sealed class SafetensorsFile : IDisposable
         var info = Info(name);
         if (!info.DType.IsReadableAsFloat32())
         {
-            throw new NotSupportedException($"{Path}: tensor '{name}' is {info.DType}, which does not read as float32");
+            throw new NotSupportedException($"{Path}: tensor '{Printable.Text(name)}' is {info.DType}, which does not read as float32");
         }
-        var values = new float[checked((int)info.Shape.Count)];
+        if (info.Shape.Count > Array.MaxLength)
+        {
+            throw new NotSupportedException($"{Path}: tensor '{Printable.Text(name)}' has {info.Shape.Count} elements, more than one array holds");
+        }
+        var values = new float[info.Shape.Count];
         FloatFormats.Decode(ReadBytes(name), info.DType, values);
         return values;
     }

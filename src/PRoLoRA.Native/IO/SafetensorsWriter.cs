@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using PRoLoRA.Native.IO.Input;
+using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -10,6 +12,8 @@ namespace PRoLoRA.Native.IO;
 /// <see cref="Save"/> writes the 8-byte header size, the JSON header (padded with spaces to 8 bytes)
 /// and the data, atomically: a failed save leaves any previous file untouched and no temporary file.
 /// The data is ordered by element size, then by name, so every tensor stays aligned to its element.
+/// Float data that is NaN or ±Inf, or that overflows the stored dtype (F16 above 65504), is refused
+/// with the tensor's name unless <see cref="AllowNonFinite"/>.
 /// </summary>
 public sealed class SafetensorsWriter
 {
@@ -19,6 +23,9 @@ public sealed class SafetensorsWriter
 
     /// <summary>The "__metadata__" string map to write (empty: none written).</summary>
     public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Write NaN and ±Inf (and values that overflow F16/BF16) instead of refusing them.</summary>
+    public bool AllowNonFinite { get; set; }
 
     /// <summary>Names added so far.</summary>
     public IReadOnlyCollection<string> Names => _names;
@@ -46,11 +53,11 @@ public sealed class SafetensorsWriter
         {
             throw new ArgumentException($"tensor '{name}': float32 data cannot be stored as {dtype}; use F32, F16 or BF16", nameof(dtype));
         }
-        AddEntry(name, shape, dtype, stream =>
+        AddEntry(name, shape, dtype, (stream, destination) =>
         {
             var data = source();
             CheckCount(name, data.Length, shape);
-            WriteEncoded(stream, data, dtype);
+            WriteEncoded(stream, $"{destination}: tensor '{name}'", data, dtype);
         });
     }
 
@@ -58,7 +65,7 @@ public sealed class SafetensorsWriter
     public void AddRaw(string name, Shape shape, SafetensorsDType dtype, Func<byte[]> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        AddEntry(name, shape, dtype, stream =>
+        AddEntry(name, shape, dtype, (stream, _) =>
         {
             var bytes = source();
             if (bytes.LongLength != shape.Count * dtype.Size())
@@ -73,11 +80,11 @@ public sealed class SafetensorsWriter
     public void Save(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.Write(path, WriteTo);
+        AtomicFile.Write(path, stream => WriteTo(stream, path));
     }
 
-    /// <summary>Writes the file to <paramref name="stream"/> (not atomic; <see cref="Save"/> is).</summary>
-    internal void WriteTo(Stream stream)
+    /// <summary>Writes the file to <paramref name="stream"/> (not atomic; <see cref="Save"/> is); <paramref name="destination"/> names it in errors.</summary>
+    internal void WriteTo(Stream stream, string destination)
     {
         var ordered = _entries.OrderByDescending(e => e.DType.Size()).ThenBy(e => e.Name, StringComparer.Ordinal).ToList();
         var header = Header(ordered);
@@ -87,7 +94,7 @@ public sealed class SafetensorsWriter
         stream.Write(header);
         foreach (var e in ordered)
         {
-            e.Write(stream);
+            e.Write(stream, destination);
         }
     }
 
@@ -134,7 +141,7 @@ public sealed class SafetensorsWriter
         return buffer.ToArray();
     }
 
-    private void AddEntry(string name, Shape shape, SafetensorsDType dtype, Action<Stream> write)
+    private void AddEntry(string name, Shape shape, SafetensorsDType dtype, Action<Stream, string> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name == SafetensorsHeader.MetadataKey)
@@ -156,8 +163,12 @@ public sealed class SafetensorsWriter
         }
     }
 
-    private static void WriteEncoded(Stream stream, float[] data, SafetensorsDType dtype)
+    private void WriteEncoded(Stream stream, string tensor, float[] data, SafetensorsDType dtype)
     {
+        if (!AllowNonFinite)
+        {
+            FiniteCheck.Require(data, tensor);
+        }
         int size = dtype.Size();
         var bytes = new byte[Math.Min(data.Length, ChunkElements) * size];
         for (int start = 0; start < data.Length; start += ChunkElements)
@@ -165,9 +176,13 @@ public sealed class SafetensorsWriter
             int n = Math.Min(ChunkElements, data.Length - start);
             var chunk = bytes.AsSpan(0, n * size);
             FloatFormats.Encode(data.AsSpan(start, n), dtype, chunk);
+            if (!AllowNonFinite && FloatFormats.IndexOfNonFinite(chunk, dtype) is >= 0 and int i)
+            {
+                throw new InvalidDataException($"{tensor}: {data[start + i]} at element {start + i} is beyond the range of {dtype}; store it as F32 (or allow non-finite values)");
+            }
             stream.Write(chunk);
         }
     }
 
-    private sealed record Entry(string Name, Shape Shape, SafetensorsDType DType, Action<Stream> Write);
+    private sealed record Entry(string Name, Shape Shape, SafetensorsDType DType, Action<Stream, string> Write);
 }

@@ -5,16 +5,23 @@ public readonly struct Shape : IEquatable<Shape>
 {
     private readonly int[] _dims;
 
-    /// <summary>Creates a shape; every extent must be zero or positive.</summary>
+    /// <summary>Creates a shape; every extent must be zero or positive, and the element count must fit in 64 bits.</summary>
     public Shape(params int[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
+        long count = 1;
         foreach (var d in dims)
         {
             if (d < 0)
             {
                 throw new ArgumentException($"shape {Format(dims)} has a negative extent", nameof(dims));
             }
+            // Saturates instead of wrapping: a zero extent later still makes the count 0.
+            count = count > long.MaxValue / Math.Max(d, 1) ? long.MaxValue : count * d;
+        }
+        if (count == long.MaxValue)
+        {
+            throw new ArgumentException($"shape {Format(dims)} has more elements than 64 bits count", nameof(dims));
         }
         _dims = (int[])dims.Clone();
     }

@@ -65,6 +65,7 @@ public sealed record CharLmConfig
         Require(EmbeddingSize >= 1, nameof(EmbeddingSize), $"embedding size must be >= 1, got {EmbeddingSize}");
         Require(Hidden >= 1, nameof(Hidden), $"hidden width must be >= 1, got {Hidden}");
         Require(HiddenLayers >= 1, nameof(HiddenLayers), $"hidden layers must be >= 1, got {HiddenLayers}");
+        Require((long)ContextLength * EmbeddingSize <= int.MaxValue, nameof(EmbeddingSize), $"context length × embedding size must be at most {int.MaxValue}, got {ContextLength} × {EmbeddingSize}");
         return this;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.IO;
+using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Training;
@@ -78,6 +79,10 @@ public static class CharLmFile
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
+        if (config.HiddenLayers >= file.Tensors.Count)
+        {
+            throw new InvalidDataException($"{path}: metadata hidden_layers is {config.HiddenLayers}, but the file holds only {file.Tensors.Count} tensors");
+        }
         var tensors = new List<Tensor>();
         try
         {
@@ -89,7 +94,9 @@ public static class CharLmFile
                 {
                     throw new InvalidDataException($"{path}: tensor '{name}' has shape {info.Shape}, expected {shape}");
                 }
-                tensors.Add(file.ReadTensor(name, backend));
+                var values = file.ReadFloat32(name);
+                FiniteCheck.Require(values, $"{path}: tensor '{name}'");
+                tensors.Add(backend.FromArray(values, shape));
             }
             int n = config.Linears.Count;
             return new CharLmWeights(config, tensors[0], [.. Enumerable.Range(0, n).Select(i => tensors[1 + (2 * i)])], [.. Enumerable.Range(0, n).Select(i => tensors[2 + (2 * i)])]);

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.IO.Input;
 
 namespace PRoLoRA.Native.Verification;
 
@@ -20,81 +20,57 @@ public static class GoldenFile
     /// <summary>The expected arrays every case must have.</summary>
     public static readonly string[] ExpectedNames = ["y", "lora_a", "lora_b", "grad_x", "grad_chunk_a", "grad_vec_a", "grad_chunk_b", "grad_vec_b"];
 
-    /// <summary>Reads and checks every case of <paramref name="path"/>.</summary>
+    /// <summary>Reads and checks every case of <paramref name="path"/>; a file with no case is an error too.</summary>
     public static IReadOnlyList<GoldenCase> Load(string path)
     {
-        if (!File.Exists(path))
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var root = JsonInput.Load(path, InputLimits.GoldenBytes).Object();
+        var format = root.Optional("format");
+        string? text = format?.Kind == System.Text.Json.JsonValueKind.String ? format.Value.String() : null;
+        if (text != Format)
         {
-            throw new FileNotFoundException($"golden file '{path}' does not exist", path);
+            throw root.Error($"format is {(text is null ? format?.Describe() ?? "missing" : $"'{Printable.Text(text)}'")}, expected '{Format}' (a golden file)");
         }
-        JsonDocument doc;
-        try
+        var cases = root["cases"].Items();
+        if (cases.Count == 0)
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            throw root["cases"].Error("holds no case: there is nothing to verify");
         }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"golden file '{path}' is not valid JSON (truncated?): {e.Message}", e);
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw Bad(path, "the top level is not a JSON object");
-            }
-            string? format = root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-            if (format != Format)
-            {
-                throw Bad(path, $"format is '{format ?? "(missing)"}', expected '{Format}'");
-            }
-            if (!root.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
-            {
-                throw Bad(path, "it has no 'cases' array");
-            }
-            var result = new List<GoldenCase>();
-            int index = 0;
-            foreach (var c in cases.EnumerateArray())
-            {
-                result.Add(ReadCase(path, index++, c));
-            }
-            return result;
-        }
+        return [.. cases.Select((c, i) => ReadCase(c.Object(), i))];
     }
 
-    private static GoldenCase ReadCase(string path, int index, JsonElement c)
+    private static GoldenCase ReadCase(JsonField c, int index)
     {
-        string name = c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : $"case {index}";
-        string where = $"case '{name}'";
-        var cfg = Child(path, where, c, "config");
+        string name = c.Optional("name")?.String() ?? $"case {index}";
+        var cfg = c["config"];
         ProLoraConfig config;
         try
         {
             config = new ProLoraConfig
             {
-                InFeatures = Int(path, where, cfg, "in_features"),
-                OutFeatures = Int(path, where, cfg, "out_features"),
-                Rank = Int(path, where, cfg, "r"),
-                UnsharedRank = Int(path, where, cfg, "unshared_r"),
-                ReduceA = Int(path, where, cfg, "reduce_a"),
-                ReduceB = Int(path, where, cfg, "reduce_b"),
-                Rotation = Child(path, where, cfg, "rotation").ValueKind == JsonValueKind.True,
-                ShiftAOverride = Int(path, where, cfg, "shift_a"),
-                ShiftBOverride = Int(path, where, cfg, "shift_b"),
-                LoraAlpha = (float)Child(path, where, cfg, "lora_alpha").GetDouble(),
+                InFeatures = cfg["in_features"].Int32(),
+                OutFeatures = cfg["out_features"].Int32(),
+                Rank = cfg["r"].Int32(),
+                UnsharedRank = cfg["unshared_r"].Int32(),
+                ReduceA = cfg["reduce_a"].Int32(),
+                ReduceB = cfg["reduce_b"].Int32(),
+                Rotation = cfg["rotation"].Bool(),
+                ShiftAOverride = cfg["shift_a"].Int32(),
+                ShiftBOverride = cfg["shift_b"].Int32(),
+                LoraAlpha = cfg["lora_alpha"].Single(),
             }.Validate();
         }
         catch (ArgumentException e)
         {
-            throw Bad(path, $"{where} has an invalid config: {e.Message}");
+            throw cfg.Error($"case '{Printable.Text(name)}' has an invalid config: {e.Message}");
         }
-        var inputs = Arrays(path, where, Child(path, where, c, "inputs"), InputNames);
-        var expected = Arrays(path, where, Child(path, where, c, "expected"), ExpectedNames);
-        CheckShapes(path, where, config, inputs, expected);
+        var inputs = Arrays(c["inputs"], InputNames);
+        var expected = Arrays(c["expected"], ExpectedNames);
+        CheckShapes(c, $"case '{Printable.Text(name)}'", config, inputs, expected);
         return new GoldenCase(name, config, inputs, expected);
     }
 
-    private static void CheckShapes(string path, string where, ProLoraConfig c, Dictionary<string, GoldenArray> inputs, Dictionary<string, GoldenArray> expected)
+    private static void CheckShapes(JsonField field, string where, ProLoraConfig c, Dictionary<string, GoldenArray> inputs, Dictionary<string, GoldenArray> expected)
     {
         int rows = inputs["x"].Shape.Length == 2 ? inputs["x"].Shape[0] : -1;
         var want = new Dictionary<string, int[]>
@@ -119,53 +95,26 @@ public static class GoldenFile
             var actual = inputs.TryGetValue(key, out var a) ? a : expected[key];
             if (!actual.Shape.AsSpan().SequenceEqual(shape))
             {
-                throw Bad(path, $"{where}: '{key}' has shape ({string.Join(", ", actual.Shape)}) but the config gives ({string.Join(", ", shape)})");
+                throw field.Error($"{where}: '{key}' has shape ({string.Join(", ", actual.Shape)}) but the config gives ({string.Join(", ", shape)})");
             }
         }
     }
 
-    private static Dictionary<string, GoldenArray> Arrays(string path, string where, JsonElement parent, string[] names)
+    private static Dictionary<string, GoldenArray> Arrays(JsonField parent, string[] names)
     {
         var result = new Dictionary<string, GoldenArray>();
         foreach (var key in names)
         {
-            var e = Child(path, where, parent, key);
-            var shapeEl = Child(path, $"{where}, '{key}'", e, "shape");
-            var dataEl = Child(path, $"{where}, '{key}'", e, "data");
-            if (shapeEl.ValueKind != JsonValueKind.Array || dataEl.ValueKind != JsonValueKind.Array)
+            var array = parent[key];
+            var shape = array["shape"].Items().Select(s => s.Int32(0)).ToArray();
+            var data = array["data"].Doubles();
+            long count = shape.Aggregate(1L, (p, s) => p > long.MaxValue / Math.Max(s, 1) ? long.MaxValue : p * s);
+            if (count != data.Length)
             {
-                throw Bad(path, $"{where}: '{key}' needs array 'shape' and 'data'");
-            }
-            var shape = shapeEl.EnumerateArray().Select(s => s.GetInt32()).ToArray();
-            var data = dataEl.EnumerateArray().Select(d => d.GetDouble()).ToArray();
-            long count = shape.Aggregate(1L, (p, s) => p * s);
-            if (shape.Any(s => s < 0) || count != data.Length)
-            {
-                throw Bad(path, $"{where}: '{key}' has shape ({string.Join(", ", shape)}) but {data.Length} values");
+                throw array.Error($"'{key}' has shape ({string.Join(", ", shape)}) but {data.Length} values");
             }
             result[key] = new GoldenArray(shape, data);
         }
         return result;
     }
-
-    private static JsonElement Child(string path, string where, JsonElement parent, string key)
-    {
-        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(key, out var child))
-        {
-            throw Bad(path, $"{where} has no '{key}'");
-        }
-        return child;
-    }
-
-    private static int Int(string path, string where, JsonElement parent, string key)
-    {
-        var e = Child(path, where, parent, key);
-        if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out int v))
-        {
-            throw Bad(path, $"{where}: '{key}' is not an integer");
-        }
-        return v;
-    }
-
-    private static InvalidDataException Bad(string path, string problem) => new($"golden file '{path}': {problem}");
 }

@@ -117,8 +117,8 @@ public class AdapterFolderTests
         }
         yield return Case("APeftLoraFolder", d => EditConfig(d, s => s.Replace("\"PROLORA\"", "\"LORA\"")), "expected \"PROLORA\"");
         yield return Case("ConfigNotJson", d => EditConfig(d, s => s[..^5]), "not valid JSON");
-        yield return Case("DuplicateModule", d => EditConfig(d, s => s.Replace("\"modules\": {", "\"modules\": {\"m.q\": {},")), "not valid JSON");
-        yield return Case("ConfigNotAnObject", d => EditConfig(d, _ => "[1]"), "not a JSON object");
+        yield return Case("DuplicateModule", d => EditConfig(d, s => s.Replace("\"modules\": {", "\"modules\": {\"m.q\": {},")), "duplicate key 'm.q'");
+        yield return Case("ConfigNotAnObject", d => EditConfig(d, _ => "[1]"), "must be a JSON object, got an array");
         yield return Case("MissingField", d => EditConfig(d, s => s.Replace("\"reduce_lora_A_x\"", "\"reduce_A\"")), "'reduce_lora_A_x' is missing");
         yield return Case("InvalidConfig", d => EditConfig(d, s => s.Replace("\"unshared_r\": 1", "\"unshared_r\": 9")), "unshared rank u must be in [0, r = 4]");
         yield return Case("ShapeDisagreeingWithTheConfig", d => EditConfig(d, s => s.Replace("\"in_features\": 8", "\"in_features\": 10")), "lora_A.weight' has shape (3, 4), but adapter_config.json makes it (3, 5)");

@@ -15,15 +15,9 @@ internal sealed class LoadedAdapters : IDisposable
     /// <summary>Module name → adapter.</summary>
     public IReadOnlyDictionary<string, ProLoraAdapter> Adapters { get; }
 
-    /// <summary>Loads <paramref name="folder"/>; a missing folder is an <see cref="DirectoryNotFoundException"/> naming it.</summary>
-    public static LoadedAdapters Load(string folder)
-    {
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"{folder}: no such adapter folder");
-        }
-        return new LoadedAdapters(ProLoraAdapterFolder.Load(folder, CpuBackend.Instance));
-    }
+    /// <summary>Loads <paramref name="folder"/> (every problem an exception naming the file and the problem).</summary>
+    public static LoadedAdapters Load(string folder, bool allowNonFinite)
+        => new(ProLoraAdapterFolder.Load(folder, CpuBackend.Instance, allowNonFinite));
 
     /// <summary>Frees the adapters.</summary>
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PRoLoRA.Cli.Demo;
+using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Training;
 
 namespace PRoLoRA.Cli.Commands;
@@ -10,7 +11,7 @@ public static class MakeDemoTextCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "the folder to write fables.txt and ships-log.txt into", Required = true };
+        var output = PathArguments.Option("--out", "the folder to write fables.txt and ships-log.txt into", required: true);
         var cmd = new Command("make-demo-text", "generate the train demo's pretraining and fine-tuning texts") { output };
         cmd.Hidden = true;
         cmd.SetAction(p =>
@@ -26,7 +27,7 @@ public static class MakeDemoTextCommand
             {
                 CharVocabulary.Default.Encode(text);
                 var path = Path.Combine(dir, name);
-                File.WriteAllText(path, text);
+                AtomicFile.Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
                 p.InvocationConfiguration.Output.WriteLine($"wrote {path} ({text.Length:N0} characters)");
             }
             return 0;

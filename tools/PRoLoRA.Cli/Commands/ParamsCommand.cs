@@ -68,11 +68,11 @@ public static class ParamsCommand
     {
         var perLayer = modules.Select(m => configure(m).TrainableParameters).ToArray();
         o.WriteLine($"{"module",-10} {"in",6} {"out",6} {"per layer",12} {"layers",6} {"params",14} {"fp32 bytes",14} {"bf16 bytes",14}");
-        long total = 0;
+        Int128 total = 0;
         for (int i = 0; i < modules.Count; i++)
         {
             var mod = modules[i];
-            long all = perLayer[i] * layers;
+            Int128 all = (Int128)perLayer[i] * layers;
             total += all;
             o.WriteLine($"{mod.Name,-10} {mod.InFeatures,6} {mod.OutFeatures,6} {perLayer[i],12:N0} {layers,6} {all,14:N0} {all * 4,14:N0} {all * 2,14:N0}");
         }

@@ -11,7 +11,7 @@ public static class PretrainBaseCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "the safetensors file to write", Required = true };
+        var output = PathArguments.Option("--out", "the safetensors file to write", required: true);
         var steps = new Option<int>("--steps") { Description = "pretraining steps", DefaultValueFactory = _ => DemoSettings.PretrainSteps };
         var seed = new Option<int>("--seed") { Description = "seed of the initialisation and the batches", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };

@@ -19,7 +19,8 @@ public static class TrainCommand
     {
         var steps = new Option<int>("--steps") { Description = "fine-tuning steps of each method", DefaultValueFactory = _ => DemoSettings.FinetuneSteps };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var output = new Option<string>("--out") { Description = "folder for prolora/, lora/ and loss.png", DefaultValueFactory = _ => "prolora-train" };
+        var output = PathArguments.Option("--out", "folder for prolora/, lora/ and loss.png", required: false);
+        output.DefaultValueFactory = _ => "prolora-train";
         var seed = new Option<int>("--seed") { Description = "seed of the adapters' initialisation and the batches", DefaultValueFactory = _ => 0 };
         var lr = new Option<float>("--lr") { Description = "peak learning rate (both methods)", DefaultValueFactory = _ => DemoSettings.FinetuneLearningRate };
         var cmd = new Command("train", "fine-tune a small frozen character LM with PRoLoRA and with LoRA at the same parameter budget, and compare")

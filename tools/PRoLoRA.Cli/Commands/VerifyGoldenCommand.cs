@@ -10,7 +10,7 @@ public static class VerifyGoldenCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "a prolora-golden/1 JSON file (e.g. ../shared/golden/prolora_official.json)" };
+        var file = PathArguments.Argument("file", "a prolora-golden/1 JSON file (e.g. tests/PRoLoRA.Native.Tests/Golden/prolora_official.json)");
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var cmd = new Command("verify-golden", "run every golden case forward and backward through the layer and tape, and compare") { file, device };
         cmd.SetAction(p =>

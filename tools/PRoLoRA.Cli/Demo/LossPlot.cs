@@ -1,3 +1,4 @@
+using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Training;
 using ScottPlot;
 
@@ -30,7 +31,8 @@ public static class LossPlot
         plot.XLabel("step");
         plot.YLabel("cross-entropy (nats per character)");
         plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 900, 540);
+        var png = plot.GetImageBytes(900, 540, ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(png));
     }
 
     private static void Line(Plot plot, double[] xs, double[] ys, Color color, string label, LinePattern pattern)

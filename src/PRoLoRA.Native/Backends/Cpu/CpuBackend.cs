@@ -24,7 +24,14 @@ public sealed class CpuBackend : IBackend
 
     /// <inheritdoc/>
     /// <remarks>The array comes from a pool of disposed tensors' arrays and goes back to it when the tensor is disposed.</remarks>
-    public Tensor Empty(Shape shape) => new(this, new CpuStorage(_pool.Rent(checked((int)shape.Count)), _pool.Return), shape);
+    public Tensor Empty(Shape shape)
+    {
+        if (shape.Count > Array.MaxLength)
+        {
+            throw new ArgumentException($"a CPU tensor of shape {shape} would have {shape.Count:N0} elements, more than one array holds ({Array.MaxLength:N0})", nameof(shape));
+        }
+        return new(this, new CpuStorage(_pool.Rent((int)shape.Count), _pool.Return), shape);
+    }
 
     /// <inheritdoc/>
     public Tensor Zeros(Shape shape)

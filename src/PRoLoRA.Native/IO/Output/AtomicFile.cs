@@ -1,68 +1,53 @@
-namespace PRoLoRA.Native.IO;
+using PRoLoRA.Native.IO.FileSystem;
+
+namespace PRoLoRA.Native.IO.Output;
 
 /// <summary>
-/// A file written beside its destination under a temporary name, flushed to disk, then moved over
-/// the destination: an interrupted save never leaves a half-written file. Dispose without
-/// <see cref="Commit"/> deletes the temporary file.
+/// Saves one file atomically: written beside its destination under a temporary name
+/// (<see cref="Temporaries"/>), flushed to disk, then renamed over the destination. A failed or
+/// killed save never leaves a half-written file; the destination is either the old file or the new
+/// one. Only a regular file (or nothing) is replaced (<see cref="SaveTarget"/>); the new file keeps
+/// the old one's permissions.
 /// </summary>
-internal sealed class AtomicFile : IDisposable
+internal static class AtomicFile
 {
-    private bool _committed;
-
-    private AtomicFile(string path, string tempPath)
-    {
-        Path = path;
-        TempPath = tempPath;
-    }
-
-    /// <summary>The destination.</summary>
-    public string Path { get; }
-
-    /// <summary>The temporary file in the destination's folder.</summary>
-    public string TempPath { get; }
-
-    /// <summary>Writes <paramref name="write"/>'s output to a temporary file next to <paramref name="path"/>.</summary>
-    public static AtomicFile Prepare(string path, Action<Stream> write)
-    {
-        ArgumentNullException.ThrowIfNull(write);
-        var full = System.IO.Path.GetFullPath(path);
-        var folder = System.IO.Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path} has no folder", nameof(path));
-        var temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        var file = new AtomicFile(full, temp);
-        try
-        {
-            using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-            write(stream);
-            stream.Flush(flushToDisk: true);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-        return file;
-    }
-
-    /// <summary>Writes and moves into place in one go.</summary>
+    /// <summary>Writes <paramref name="write"/>'s output to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        using var file = Prepare(path, write);
-        file.Commit();
-    }
-
-    /// <summary>Moves the temporary file over the destination.</summary>
-    public void Commit()
-    {
-        File.Move(TempPath, Path, overwrite: true);
-        _committed = true;
-    }
-
-    /// <summary>Deletes the temporary file unless committed.</summary>
-    public void Dispose()
-    {
-        if (!_committed)
+        ArgumentNullException.ThrowIfNull(write);
+        var target = SaveTarget.ForFile(path);
+        Temporaries.RemoveStale(target.FullPath);
+        var temp = Temporaries.Reserve(target.FullPath);
+        bool done = false;
+        try
         {
-            File.Delete(TempPath);
+            WriteNew(temp, write);
+            if (target.Exists && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, File.GetUnixFileMode(target.FullPath));
+            }
+            SaveFaults.At("file:written");
+            File.Move(temp, target.FullPath, overwrite: true);
+            SaveFaults.At("file:renamed");
+            Renames.SyncFolder(target.Folder);
+            done = true;
         }
+        finally
+        {
+            if (!done)
+            {
+                Temporaries.Delete(temp);
+                target.RemoveCreatedFolders();
+            }
+            Temporaries.Release(temp);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/> (which must not exist), writes it and flushes it to disk.</summary>
+    internal static void WriteNew(string path, Action<Stream> write)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        write(stream);
+        stream.Flush(flushToDisk: true);
     }
 }
