@@ -37,4 +37,13 @@ public class ParameterCountTests
         long lora8 = ModelPreset.Llama2_13B.TrainableParameters(m => ProLoraConfig.Lora(m.InFeatures, m.OutFeatures, 8));
         Assert.That(lora8, Is.EqualTo(40L * 8 * ((4 * (5120 + 5120)) + (3 * (5120 + 13824)))));
     }
+
+    [Test]
+    public void DimensionsNearIntMax_AreCountedIn64Bits()
+    {
+        var config = ProLoraConfig.ProLora(int.MaxValue, int.MaxValue, 8, 1, 2, 3);
+        Assert.That(config.ChunkSizeA, Is.EqualTo(1073741824), "ceil((2^31 - 1) / 2) without wrapping");
+        Assert.That(config.ChunkSizeB, Is.EqualTo(715827883));
+        Assert.That(config.TrainableParameters, Is.EqualTo((1L * 2 * int.MaxValue) + (7L * (1073741824 + 715827883))));
+    }
 }

@@ -135,6 +135,14 @@ public class AdapterFolderTests
             src.Dispose();
             w.Save(Path.Combine(d, AdapterKeys.WeightsFile));
         }, "'base_model.model.m.v.lora_A.weight' belongs to no module");
+        yield return Case("WeightsOfAnotherSave", d =>
+        {
+            var other = Path.Combine(d, "other-save");
+            var adapters = new Dictionary<string, ProLoraAdapter> { ["m.q"] = TestAdapters.Random(ProLoraConfig.ProLora(8, 6, 4, 1, 2, 3), 7) };
+            ProLoraAdapterFolder.Save(other, adapters);
+            TestAdapters.DisposeAll(adapters);
+            File.Copy(Path.Combine(other, AdapterKeys.WeightsFile), Path.Combine(d, AdapterKeys.WeightsFile), overwrite: true);
+        }, "come from different saves");
         yield return Case("CorruptWeights", d => File.WriteAllBytes(Path.Combine(d, AdapterKeys.WeightsFile), [9, 0, 0, 0, 0, 0, 0, 0, (byte)'{']), "runs past the end of the file");
     }
 

@@ -88,7 +88,7 @@ public static class InspectCommand
             o.WriteLine($"  {"module".PadRight(width)} {"in",6} {"out",6} {"r",3} {"u",3} {"m",3} {"n",3} {"rot",4} {"sA",3} {"sB",3} {"alpha",7} {"scaling",8} {"params",10}");
             foreach (var (module, c) in configs.Take(limits.Rows))
             {
-                o.WriteLine($"  {Printable.Text(module, width).PadRight(width)} {c.InFeatures,6} {c.OutFeatures,6} {c.Rank,3} {c.UnsharedRank,3} {c.ReduceA,3} {c.ReduceB,3} {(c.Rotation ? "yes" : "no"),4} {c.ShiftA,3} {c.ShiftB,3} {c.LoraAlpha,7} {c.Scaling,8:G4} {c.TrainableParameters,10}");
+                o.WriteLine($"  {Printable.Text(module, limits.NameWidth).PadRight(width)} {c.InFeatures,6} {c.OutFeatures,6} {c.Rank,3} {c.UnsharedRank,3} {c.ReduceA,3} {c.ReduceB,3} {(c.Rotation ? "yes" : "no"),4} {c.ShiftA,3} {c.ShiftB,3} {c.LoraAlpha,7} {c.Scaling,8:G4} {c.TrainableParameters,10}");
             }
             More(o, configs.Count, limits, "modules");
             o.WriteLine($"  trainable parameters: {configs.Sum(kv => kv.Value.TrainableParameters)}");
@@ -120,7 +120,7 @@ public static class InspectCommand
         o.WriteLine($"  {"tensor".PadRight(width)} {"dtype",-7} shape");
         foreach (var t in file.Tensors.OrderBy(t => t.Name, StringComparer.Ordinal).Take(limits.Rows))
         {
-            o.WriteLine($"  {Printable.Text(t.Name, width).PadRight(width)} {t.DType,-7} {t.Shape}");
+            o.WriteLine($"  {Printable.Text(t.Name, limits.NameWidth).PadRight(width)} {t.DType,-7} {t.Shape}");
         }
         More(o, file.Tensors.Count, limits, "tensors");
     }

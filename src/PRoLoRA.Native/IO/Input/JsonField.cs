@@ -109,23 +109,10 @@ internal readonly struct JsonField
         => Kind is JsonValueKind.True or JsonValueKind.False ? Kind == JsonValueKind.True : throw Error($"must be true or false, got {Describe()}");
 
     /// <summary>This value as a whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public long Int64(long min = long.MinValue, long max = long.MaxValue)
-    {
-        if (Kind == JsonValueKind.Number && Element.TryGetInt64(out long v) && v >= min && v <= max)
-        {
-            return v;
-        }
-        string range = (min, max) switch
-        {
-            (long.MinValue, long.MaxValue) => "",
-            (_, long.MaxValue) => $" >= {min}",
-            _ => $" in [{min}, {max}]",
-        };
-        throw Error($"must be a whole number{range}, got {Describe()}");
-    }
+    public long Int64(long min = long.MinValue, long max = long.MaxValue) => Whole(min, max, long.MinValue, long.MaxValue);
 
     /// <summary>This value as a whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public int Int32(int min = int.MinValue, int max = int.MaxValue) => (int)Int64(min, max);
+    public int Int32(int min = int.MinValue, int max = int.MaxValue) => (int)Whole(min, max, int.MinValue, int.MaxValue);
 
     /// <summary>This value as a finite number.</summary>
     public double Double()
@@ -142,6 +129,23 @@ internal readonly struct JsonField
     {
         float v = (float)Double();
         return float.IsFinite(v) ? v : throw Error($"must be a number within float32's range, got {Describe()}");
+    }
+
+    /// <summary>The value as a whole number in [min, max]; the message states the bounds that are narrower than the type's.</summary>
+    private long Whole(long min, long max, long typeMin, long typeMax)
+    {
+        if (Kind == JsonValueKind.Number && Element.TryGetInt64(out long v) && v >= min && v <= max)
+        {
+            return v;
+        }
+        string range = (min == typeMin, max == typeMax) switch
+        {
+            (true, true) => "",
+            (false, true) => $" >= {min}",
+            (true, false) => $" <= {max}",
+            _ => $" in [{min}, {max}]",
+        };
+        throw Error($"must be a whole number{range}, got {Describe()}");
     }
 
     /// <summary>The value in a few words for messages: its text when short, else its kind.</summary>

@@ -13,7 +13,7 @@ internal static class Printable
     public static string Text(string text, int max = 80)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var sb = new StringBuilder(Math.Min(text.Length, max + 1));
+        var sb = new StringBuilder(Math.Min(text.Length, max));
         foreach (char c in text)
         {
             if (sb.Length >= max)
