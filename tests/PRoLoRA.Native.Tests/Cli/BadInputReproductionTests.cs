@@ -187,8 +187,14 @@ public class BadInputReproductionTests
         writer.Save(Path.Combine(folder, AdapterKeys.WeightsFile));
         var config = new JsonObject
         {
-            ["peft_type"] = "PROLORA", ["r"] = 4, ["lora_alpha"] = 16, ["unshared_r"] = 0, ["reduce_lora_A_x"] = Huge, ["reduce_lora_B_x"] = 1,
-            ["enable_lora_rotation"] = true, ["modules"] = new JsonObject { ["m.q"] = new JsonObject { ["in_features"] = Huge, ["out_features"] = 8 } },
+            ["peft_type"] = "PROLORA",
+            ["r"] = 4,
+            ["lora_alpha"] = 16,
+            ["unshared_r"] = 0,
+            ["reduce_lora_A_x"] = Huge,
+            ["reduce_lora_B_x"] = 1,
+            ["enable_lora_rotation"] = true,
+            ["modules"] = new JsonObject { ["m.q"] = new JsonObject { ["in_features"] = Huge, ["out_features"] = 8 } },
         };
         File.WriteAllText(Path.Combine(folder, AdapterKeys.ConfigFile), config.ToJsonString());
         AssertBadInput(Run("export", folder, "--peft", dir.File("out")), folder, "implausible");
