@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
-using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -46,7 +45,7 @@ public static class PeftLoraExport
             writer.AddLazy(AdapterKeys.LoraB(module), new Shape(c.OutFeatures, c.Rank), dtype, () => Materialized(adapter.MaterializeB));
         }
         var config = ConfigJson(ordered, baseModelNameOrPath, taskType);
-        AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => writer.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
+        ProLoraAdapterFolder.WriteFiles(folder, writer, config);
     }
 
     private static float[] Materialized(Func<Tensor> materialize)

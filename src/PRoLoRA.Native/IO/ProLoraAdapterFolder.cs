@@ -47,9 +47,12 @@ public static class ProLoraAdapterFolder
             writer.Add(AdapterKeys.LoraB(module), a.ChunkB.Value);
             writer.Add(AdapterKeys.LoraBVec(module), a.VecB.Value);
         }
-        var config = ConfigJson(ordered, baseModelNameOrPath, saveId);
-        AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => writer.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
+        WriteFiles(folder, writer, ConfigJson(ordered, baseModelNameOrPath, saveId));
     }
+
+    /// <summary>Writes an adapter folder's two files (compact or PEFT) as one atomic folder save.</summary>
+    internal static void WriteFiles(string folder, SafetensorsWriter weights, byte[] config)
+        => AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => weights.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
 
     /// <summary>
     /// The per-module configs of the folder's adapter_config.json, in the file's order. A bad file
