@@ -16,10 +16,7 @@ internal static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(write);
         var target = SaveTarget.ForFile(path);
-        Temporaries.RemoveStale(target.FullPath);
-        var temp = Temporaries.Reserve(target.FullPath);
-        bool done = false;
-        try
+        target.SaveThrough(temp =>
         {
             WriteNew(temp, write);
             if (target.Exists && !OperatingSystem.IsWindows())
@@ -30,17 +27,7 @@ internal static class AtomicFile
             File.Move(temp, target.FullPath, overwrite: true);
             SaveFaults.At("file:renamed");
             Renames.SyncFolder(target.Folder);
-            done = true;
-        }
-        finally
-        {
-            if (!done)
-            {
-                Temporaries.Delete(temp);
-                target.RemoveCreatedFolders();
-            }
-            Temporaries.Release(temp);
-        }
+        });
     }
 
     /// <summary>Creates <paramref name="path"/> (which must not exist), writes it and flushes it to disk.</summary>

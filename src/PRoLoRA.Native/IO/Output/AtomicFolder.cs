@@ -19,10 +19,7 @@ internal static class AtomicFolder
     {
         ArgumentNullException.ThrowIfNull(files);
         var target = SaveTarget.ForFolder(path);
-        Temporaries.RemoveStale(target.FullPath);
-        var temp = Temporaries.Reserve(target.FullPath);
-        bool done = false;
-        try
+        target.SaveThrough(temp =>
         {
             Directory.CreateDirectory(temp);
             foreach (var (name, write) in files)
@@ -41,17 +38,7 @@ internal static class AtomicFolder
             }
             Renames.SyncFolder(temp);
             Swap(target, temp);
-            done = true;
-        }
-        finally
-        {
-            if (!done)
-            {
-                Temporaries.Delete(temp);
-                target.RemoveCreatedFolders();
-            }
-            Temporaries.Release(temp);
-        }
+        });
     }
 
     /// <summary>Puts the new folder <paramref name="temp"/> in place; the old one, if any, goes (its name then holds the old folder).</summary>

@@ -6,7 +6,8 @@ namespace PRoLoRA.Native.IO.Output;
 /// Where a save may write. A save replaces only what it would write itself: a regular file (or
 /// nothing) for a file, a folder (or nothing) for a folder; never a device node, a FIFO or a
 /// symbolic link, which a rename would silently swap for a regular file. Missing parent folders
-/// are created, and removed again when the save fails, so a failed save leaves nothing behind.
+/// are created, and removed again when the save fails (<see cref="SaveThrough"/>), so a failed save
+/// leaves nothing behind.
 /// </summary>
 internal sealed class SaveTarget
 {
@@ -34,8 +35,33 @@ internal sealed class SaveTarget
     /// <summary>Checks <paramref name="path"/> as a folder destination and creates its parent.</summary>
     public static SaveTarget ForFolder(string path) => Prepare(path, FileKind.Directory, "a folder");
 
-    /// <summary>After a failed save: removes the parent folders this target created (those still empty).</summary>
-    public void RemoveCreatedFolders()
+    /// <summary>
+    /// Runs <paramref name="save"/> with a fresh temporary path beside the destination, after deleting
+    /// the stale temporaries of earlier saves here. When it fails, the temporary and the folders made
+    /// for the destination are removed.
+    /// </summary>
+    public void SaveThrough(Action<string> save)
+    {
+        Temporaries.RemoveStale(FullPath);
+        var temp = Temporaries.Reserve(FullPath);
+        bool done = false;
+        try
+        {
+            save(temp);
+            done = true;
+        }
+        finally
+        {
+            if (!done)
+            {
+                Temporaries.Delete(temp);
+                RemoveCreatedFolders();
+            }
+            Temporaries.Release(temp);
+        }
+    }
+
+    private void RemoveCreatedFolders()
     {
         if (_createdTop is null)
         {
