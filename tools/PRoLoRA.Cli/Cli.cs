@@ -49,7 +49,7 @@ public static class Cli
     }
 
     /// <summary>The exception's message, without the " (Parameter 'x')" .NET appends to argument errors.</summary>
-    private static string Message(Exception e)
+    internal static string Message(Exception e)
     {
         var suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : null;
         return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.IO;
@@ -34,7 +35,9 @@ public static class PeftLoraExport
         var ordered = ProLoraAdapterFolder.Ordered(adapters);
         if (ordered.Select(kv => kv.Value.Config.UseRsLora).Distinct().Count() > 1)
         {
-            throw new ArgumentException("PEFT has one use_rslora for all modules, but these adapters mix both", nameof(adapters));
+            var rs = ordered.First(kv => kv.Value.Config.UseRsLora).Key;
+            var plain = ordered.First(kv => !kv.Value.Config.UseRsLora).Key;
+            throw new ArgumentException($"PEFT has one use_rslora for all modules, but these adapters mix both ('{Printable.Text(rs)}' uses it, '{Printable.Text(plain)}' does not)", nameof(adapters));
         }
         var writer = new SafetensorsWriter { AllowNonFinite = allowNonFinite };
         writer.Metadata["format"] = "pt";

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
-using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
 using PRoLoRA.Native.Tests.IO;
@@ -354,6 +353,19 @@ public class BadInputReproductionTests
         AssertBadInput(Run("verify-golden", dir.Path), dir.Path, "is a folder, not a regular file");
         AssertBadInput(Run("inspect", "/dev/null"), "/dev/null", "is a character device");
         AssertBadInput(Run("export", Path.Combine(adapter, AdapterKeys.ConfigFile), "--peft", dir.File("out")), AdapterKeys.ConfigFile, "not an adapter folder");
+    }
+
+    [Test]
+    public void D12_AnAdapterPeftCannotExpress_IsNamedWithTheModules()
+    {
+        using var dir = new TempFolder();
+        var folder = dir.File("mixed");
+        var adapters = TestAdapters.Mixed(rsLoraKProj: true);
+        ProLoraAdapterFolder.Save(folder, adapters);
+        TestAdapters.DisposeAll(adapters);
+        var result = Run("export", folder, "--peft", dir.File("out"));
+        AssertBadInput(result, $"{folder}: cannot be exported as PEFT LoRA", "'model.layers.0.self_attn.k_proj' uses it");
+        Assert.That(result.Err, Does.Not.Contain("(Parameter"));
     }
 
     [Test]

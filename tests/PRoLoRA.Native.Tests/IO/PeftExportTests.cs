@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
-using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
 

@@ -30,7 +30,14 @@ public static class ExportCommand
             var type = SafetensorsDTypes.ParseFloat(p.GetValue(dtype)!);
             bool allow = p.GetValue(allowNonFinite);
             using var loaded = LoadedAdapters.Load(source, allow);
-            PeftLoraExport.Save(output, loaded.Adapters, type, p.GetValue(baseModel), allowNonFinite: allow);
+            try
+            {
+                PeftLoraExport.Save(output, loaded.Adapters, type, p.GetValue(baseModel), allowNonFinite: allow);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{source}: cannot be exported as PEFT LoRA: {Cli.Message(e)}", e);
+            }
             p.InvocationConfiguration.Output.WriteLine($"exported {loaded.Adapters.Count} modules as PEFT LoRA ({type}) to {output}");
             return 0;
         });

@@ -1,5 +1,4 @@
 using PRoLoRA.Native.IO.Input;
-using PRoLoRA.Native.Tests.IO;
 using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO.Input;

@@ -1,6 +1,5 @@
 using System.Text;
 using PRoLoRA.Native.IO.Input;
-using PRoLoRA.Native.Tests.IO;
 
 namespace PRoLoRA.Native.Tests.IO.Input;
 

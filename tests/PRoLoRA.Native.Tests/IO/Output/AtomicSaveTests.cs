@@ -1,5 +1,4 @@
 using PRoLoRA.Native.IO.Output;
-using PRoLoRA.Native.Tests.IO;
 using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO.Output;

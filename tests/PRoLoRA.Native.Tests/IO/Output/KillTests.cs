@@ -3,7 +3,6 @@ using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.IO.Output;
 using PRoLoRA.Native.Tensors;
-using PRoLoRA.Native.Tests.IO;
 
 namespace PRoLoRA.Native.Tests.IO.Output;
 
