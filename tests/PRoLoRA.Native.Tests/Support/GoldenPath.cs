@@ -2,7 +2,7 @@ namespace PRoLoRA.Native.Tests.Support;
 
 /// <summary>
 /// The official implementation's golden vectors: $PROLORA_GOLDEN, else the copy this project keeps
-/// in tests/PRoLoRA.Native.Tests/Golden/ (from shared/golden/, computed by the paper's code), which
+/// in tests/PRoLoRA.Native.Tests/Golden/ (a copy of the reference vectors the paper's official code computed), which
 /// the build puts beside the test assembly.
 /// </summary>
 public static class GoldenPath
