@@ -32,7 +32,7 @@ internal static class CpuGemmGroup
             var b = GemmBenchmark.Random(rng, s.K * s.N);
             var c = new float[s.M * s.N];
             int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
-            var calls = new List<Action> { () => CpuGemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, s.N) };
+            var calls = new List<Action> { () => CpuGemm.Multiply(s.M, s.N, s.K, 1f, new GemmMatrix(a, 0, lda, s.TransA), new GemmMatrix(b, 0, ldb, s.TransB), 0f, new GemmMatrix(c, 0, s.N)) };
             if (haveBlas)
             {
                 calls.Add(() => OpenBlas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));

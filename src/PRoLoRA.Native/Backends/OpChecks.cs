@@ -2,62 +2,67 @@ using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends;
 
-/// <summary>Argument checks shared by every backend, so each names the problem the same way.</summary>
+/// <summary>
+/// Every argument check of the op contract, in one place: one method per op of
+/// <see cref="IBackend"/>, called first by every backend and returning the sizes the op needs.
+/// After it, a backend checks nothing more (only its own limits, as the kernels' int sizes), so
+/// every backend rejects a null, a tensor of another backend, a view it cannot take or a wrong
+/// shape with the same exception and message, naming the argument.
+/// </summary>
 internal static class OpChecks
 {
-    public static void Backend(IBackend backend, Tensor t, string name)
+    /// <summary>Row-major host data of <paramref name="length"/> values for <paramref name="shape"/>.</summary>
+    public static void FromArray(int length, Shape shape)
     {
-        if (!ReferenceEquals(t.Backend, backend))
+        if (length != shape.Count)
         {
-            throw new ArgumentException($"{name} lives on {t.Backend.Name}, not on {backend.Name}", name);
+            throw new ArgumentException($"{length} values do not fill shape {shape} ({shape.Count} elements)", "data");
         }
     }
 
-    public static void Contiguous(Tensor t, string name)
+    /// <summary>src: any view of this backend, 2-D when not contiguous; dst holds as many values.</summary>
+    public static void CopyToHost(IBackend backend, Tensor src, int dstLength)
     {
-        if (!t.IsContiguous)
+        Operand(backend, src, nameof(src));
+        if (dstLength != src.Count)
         {
-            throw new ArgumentException($"{name} of shape {t.Shape} must be contiguous", name);
+            throw new ArgumentException($"destination holds {dstLength} values, {nameof(src)} {src.Shape} has {src.Count}", "dst");
+        }
+        if (!src.IsContiguous)
+        {
+            Rank2(src, nameof(src));
         }
     }
 
-    public static void Rank2(Tensor t, string name)
+    /// <summary>dst: contiguous, as many values as the source.</summary>
+    public static void CopyFromHost(IBackend backend, int srcLength, Tensor dst)
     {
-        if (t.Shape.Rank != 2)
+        Contiguous(backend, dst, nameof(dst));
+        if (srcLength != dst.Count)
         {
-            throw new ArgumentException($"{name} must be 2-D, got shape {t.Shape}", name);
+            throw new ArgumentException($"source holds {srcLength} values, {nameof(dst)} {dst.Shape} has {dst.Count}", "src");
         }
     }
 
-    public static void SameShape(Tensor a, string aName, Tensor b, string bName)
+    /// <summary>src: any view, 2-D when not contiguous; dst: contiguous, same shape.</summary>
+    public static void Copy(IBackend backend, Tensor src, Tensor dst)
     {
-        if (a.Shape != b.Shape)
+        Operand(backend, src, nameof(src));
+        Contiguous(backend, dst, nameof(dst));
+        SameShape(src, nameof(src), dst, nameof(dst));
+        if (!src.IsContiguous)
         {
-            throw new ArgumentException($"{aName} has shape {a.Shape} but {bName} has shape {b.Shape}", bName);
+            Rank2(src, nameof(src));
         }
     }
 
-    /// <summary>A 2-D view whose rows or columns have unit stride (a matrix or a transposed one).</summary>
-    public static void Matrix(Tensor t, string name)
+    /// <summary>a (M×K) and b (K×N) matrix views (unit stride along rows or columns), c (M×N) contiguous; returns (M, N, K).</summary>
+    public static (int M, int N, int K) Gemm(IBackend backend, Tensor a, Tensor b, Tensor c)
     {
-        Rank2(t, name);
-        bool rowMajor = t.Strides[1] == 1 && t.Strides[0] >= Math.Max(t.Shape[1], 1);
-        bool colMajor = t.Strides[0] == 1 && t.Strides[1] >= Math.Max(t.Shape[0], 1);
-        if (!rowMajor && !colMajor && t.Count > 1)
-        {
-            throw new ArgumentException($"{name} of shape {t.Shape} has strides ({t.Strides[0]}, {t.Strides[1]}): neither rows nor columns are contiguous", name);
-        }
-    }
-
-    public static void Gemm(IBackend backend, Tensor a, Tensor b, Tensor c)
-    {
-        Backend(backend, a, nameof(a));
-        Backend(backend, b, nameof(b));
-        Backend(backend, c, nameof(c));
-        Matrix(a, nameof(a));
-        Matrix(b, nameof(b));
+        Matrix(backend, a, nameof(a));
+        Matrix(backend, b, nameof(b));
+        Contiguous(backend, c, nameof(c));
         Rank2(c, nameof(c));
-        Contiguous(c, nameof(c));
         if (a.Shape[1] != b.Shape[0])
         {
             throw new ArgumentException($"gemm: a {a.Shape} and b {b.Shape} disagree on the inner dimension", nameof(b));
@@ -66,38 +71,187 @@ internal static class OpChecks
         {
             throw new ArgumentException($"gemm: c has shape {c.Shape}, expected ({a.Shape[0]}, {b.Shape[1]})", nameof(c));
         }
+        return (a.Shape[0], b.Shape[1], a.Shape[1]);
     }
 
-    /// <summary>Checks the operands of broadcast-roll and returns (rs, u, dim, cs).</summary>
-    public static (int Rs, int U, int Dim, int Cs) BroadcastRoll(IBackend backend, Tensor chunk, Tensor vec, Tensor full, int shift)
+    /// <summary>Broadcast-roll's operands (matrix views): full (rs+u × dim) from chunk (rs × cs) and vec (u × dim).</summary>
+    public static BroadcastRollSizes BroadcastRoll(IBackend backend, Tensor chunk, Tensor vec, Tensor full, int shift)
+        => BroadcastRollOperands(backend, (chunk, nameof(chunk)), (vec, nameof(vec)), (full, nameof(full)), shift);
+
+    /// <summary>Broadcast-roll gradient's operands: as <see cref="BroadcastRoll"/> with dChunk, dVec and dFull.</summary>
+    public static BroadcastRollSizes BroadcastRollGrad(IBackend backend, Tensor dFull, Tensor dChunk, Tensor dVec, int shift)
+        => BroadcastRollOperands(backend, (dChunk, nameof(dChunk)), (dVec, nameof(dVec)), (dFull, nameof(dFull)), shift);
+
+    /// <summary>One contiguous tensor; returns its element count.</summary>
+    public static long Fill(IBackend backend, Tensor x) => Elementwise(backend, (x, nameof(x)));
+
+    /// <summary>x and y contiguous, same shape; returns the element count.</summary>
+    public static long Axpby(IBackend backend, Tensor x, Tensor y) => Elementwise(backend, (x, nameof(x)), (y, nameof(y)));
+
+    /// <summary>a, b and output contiguous, same shape; returns the element count.</summary>
+    public static long Mul(IBackend backend, Tensor a, Tensor b, Tensor output) => Elementwise(backend, (a, nameof(a)), (b, nameof(b)), (output, nameof(output)));
+
+    /// <summary>p in [0, 1); x, mask and output contiguous, same shape; returns the element count.</summary>
+    public static long Dropout(IBackend backend, Tensor x, float p, Tensor mask, Tensor output)
     {
-        Backend(backend, chunk, nameof(chunk));
-        Backend(backend, vec, nameof(vec));
-        Backend(backend, full, nameof(full));
-        Matrix(chunk, nameof(chunk));
-        Matrix(vec, nameof(vec));
-        Matrix(full, nameof(full));
-        int rs = chunk.Shape[0], cs = chunk.Shape[1], u = vec.Shape[0], dim = full.Shape[1];
-        if (full.Shape[0] != rs + u)
+        if (!(p >= 0f && p < 1f))
         {
-            throw new ArgumentException($"full has {full.Shape[0]} rows but chunk {chunk.Shape} and vec {vec.Shape} give {rs + u}", nameof(full));
+            throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1)");
         }
-        if (vec.Shape[1] != dim)
+        return Elementwise(backend, (x, nameof(x)), (mask, nameof(mask)), (output, nameof(output)));
+    }
+
+    /// <summary>x and output (N×D), bias (D), contiguous; returns (N, D).</summary>
+    public static (int Rows, int Cols) AddRowVector(IBackend backend, Tensor x, Tensor bias, Tensor output)
+    {
+        Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
+        Rank2(x, nameof(x));
+        Contiguous(backend, bias, nameof(bias));
+        Vector(bias, x.Shape[1], nameof(bias));
+        return (x.Shape[0], x.Shape[1]);
+    }
+
+    /// <summary>x (N×D) and output (D), contiguous; returns (N, D).</summary>
+    public static (int Rows, int Cols) SumRows(IBackend backend, Tensor x, Tensor output)
+    {
+        Contiguous(backend, x, nameof(x));
+        Contiguous(backend, output, nameof(output));
+        Rank2(x, nameof(x));
+        Vector(output, x.Shape[1], nameof(output));
+        return (x.Shape[0], x.Shape[1]);
+    }
+
+    /// <summary>x and output contiguous, same shape; returns the element count.</summary>
+    public static long Relu(IBackend backend, Tensor x, Tensor output) => Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
+
+    /// <summary>x, dy and dx contiguous, same shape; returns the element count.</summary>
+    public static long ReluBackward(IBackend backend, Tensor x, Tensor dy, Tensor dx) => Elementwise(backend, (x, nameof(x)), (dy, nameof(dy)), (dx, nameof(dx)));
+
+    /// <summary>One contiguous tensor; returns its element count.</summary>
+    public static long SumOfSquares(IBackend backend, Tensor x) => Elementwise(backend, (x, nameof(x)));
+
+    /// <summary>table (V×D), output (N×D), contiguous, N ids in [0, V); returns (N, D).</summary>
+    public static (int N, int D) Embedding(IBackend backend, Tensor table, ReadOnlySpan<int> ids, Tensor output)
+        => EmbeddingOperands(backend, (table, nameof(table)), ids, (output, nameof(output)));
+
+    /// <summary>dOutput (N×D), dTable (V×D), contiguous, N ids in [0, V); returns (N, D).</summary>
+    public static (int N, int D) EmbeddingBackward(IBackend backend, Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
+        => EmbeddingOperands(backend, (dTable, nameof(dTable)), ids, (dOutput, nameof(dOutput)));
+
+    /// <summary>logits and dLogits (N×V), contiguous, N targets in [0, V); returns (N, V).</summary>
+    public static (int N, int V) SoftmaxCrossEntropy(IBackend backend, Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
+    {
+        Elementwise(backend, (logits, nameof(logits)), (dLogits, nameof(dLogits)));
+        Rank2(logits, nameof(logits));
+        int n = logits.Shape[0], v = logits.Shape[1];
+        Ids(targets, n, v, nameof(targets));
+        return (n, v);
+    }
+
+    /// <summary>param, grad, m and v contiguous, same shape; returns the element count.</summary>
+    public static long AdamW(IBackend backend, Tensor param, Tensor grad, Tensor m, Tensor v)
+        => Elementwise(backend, (param, nameof(param)), (grad, nameof(grad)), (m, nameof(m)), (v, nameof(v)));
+
+    /// <summary>Contiguous tensors of this backend, all of the first one's shape; returns the element count.</summary>
+    private static long Elementwise(IBackend backend, params ReadOnlySpan<(Tensor T, string Name)> operands)
+    {
+        foreach (var (t, name) in operands)
         {
-            throw new ArgumentException($"vec has shape {vec.Shape}, expected ({u}, {dim})", nameof(vec));
+            Contiguous(backend, t, name);
+        }
+        for (int i = 1; i < operands.Length; i++)
+        {
+            SameShape(operands[0].T, operands[0].Name, operands[i].T, operands[i].Name);
+        }
+        return operands[0].T.Count;
+    }
+
+    private static BroadcastRollSizes BroadcastRollOperands(IBackend backend, (Tensor T, string Name) chunk, (Tensor T, string Name) vec, (Tensor T, string Name) full, int shift)
+    {
+        Matrix(backend, chunk.T, chunk.Name);
+        Matrix(backend, vec.T, vec.Name);
+        Matrix(backend, full.T, full.Name);
+        int rs = chunk.T.Shape[0], cs = chunk.T.Shape[1], u = vec.T.Shape[0], dim = full.T.Shape[1];
+        if (full.T.Shape[0] != rs + u)
+        {
+            throw new ArgumentException($"{full.Name} has {full.T.Shape[0]} rows but {chunk.Name} {chunk.T.Shape} and {vec.Name} {vec.T.Shape} give {rs + u}", full.Name);
+        }
+        if (vec.T.Shape[1] != dim)
+        {
+            throw new ArgumentException($"{vec.Name} has shape {vec.T.Shape}, expected ({u}, {dim})", vec.Name);
         }
         if (rs > 0 && (cs <= 0 || cs > dim))
         {
-            throw new ArgumentException($"chunk width {cs} must be in [1, {dim}]", nameof(chunk));
+            throw new ArgumentException($"{chunk.Name} width {cs} must be in [1, {dim}]", chunk.Name);
         }
         if (shift < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(shift), shift, "shift must be >= 0");
         }
-        return (rs, u, dim, cs);
+        return new BroadcastRollSizes(rs, u, dim, cs);
     }
 
-    public static void Vector(Tensor t, int length, string name)
+    private static (int N, int D) EmbeddingOperands(IBackend backend, (Tensor T, string Name) table, ReadOnlySpan<int> ids, (Tensor T, string Name) rows)
+    {
+        Contiguous(backend, table.T, table.Name);
+        Contiguous(backend, rows.T, rows.Name);
+        Rank2(table.T, table.Name);
+        Rank2(rows.T, rows.Name);
+        if (rows.T.Shape[1] != table.T.Shape[1])
+        {
+            throw new ArgumentException($"{rows.Name} {rows.T.Shape} and {table.Name} {table.T.Shape} disagree on the embedding width", rows.Name);
+        }
+        Ids(ids, rows.T.Shape[0], table.T.Shape[0], nameof(ids));
+        return (rows.T.Shape[0], rows.T.Shape[1]);
+    }
+
+    /// <summary>Not null, and a tensor of <paramref name="backend"/>.</summary>
+    private static void Operand(IBackend backend, Tensor t, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (!ReferenceEquals(t.Backend, backend))
+        {
+            throw new ArgumentException($"{name} lives on {t.Backend.Name}, not on {backend.Name}", name);
+        }
+    }
+
+    private static void Contiguous(IBackend backend, Tensor t, string name)
+    {
+        Operand(backend, t, name);
+        if (!t.IsContiguous)
+        {
+            throw new ArgumentException($"{name} of shape {t.Shape} must be contiguous", name);
+        }
+    }
+
+    /// <summary>A 2-D view whose rows or columns have unit stride (a matrix or a transposed one).</summary>
+    private static void Matrix(IBackend backend, Tensor t, string name)
+    {
+        Operand(backend, t, name);
+        Rank2(t, name);
+        if (!Layouts.IsRowMajor(t) && !Layouts.IsColumnMajor(t) && t.Count > 1)
+        {
+            throw new ArgumentException($"{name} of shape {t.Shape} has strides ({t.Strides[0]}, {t.Strides[1]}): neither rows nor columns are contiguous", name);
+        }
+    }
+
+    private static void Rank2(Tensor t, string name)
+    {
+        if (t.Shape.Rank != 2)
+        {
+            throw new ArgumentException($"{name} must be 2-D, got shape {t.Shape}", name);
+        }
+    }
+
+    private static void SameShape(Tensor a, string aName, Tensor b, string bName)
+    {
+        if (a.Shape != b.Shape)
+        {
+            throw new ArgumentException($"{aName} has shape {a.Shape} but {bName} has shape {b.Shape}", bName);
+        }
+    }
+
+    private static void Vector(Tensor t, int length, string name)
     {
         if (t.Shape.Rank != 1 || t.Shape[0] != length)
         {
@@ -105,19 +259,7 @@ internal static class OpChecks
         }
     }
 
-    /// <summary>Checks an embedding lookup: table (V×D), rows (N×D), N ids in [0, V).</summary>
-    public static void Embedding(Tensor table, string tableName, ReadOnlySpan<int> ids, Tensor rows, string rowsName)
-    {
-        Rank2(table, tableName);
-        Rank2(rows, rowsName);
-        if (rows.Shape[1] != table.Shape[1])
-        {
-            throw new ArgumentException($"{rowsName} {rows.Shape} and {tableName} {table.Shape} disagree on the embedding width", rowsName);
-        }
-        Ids(ids, rows.Shape[0], table.Shape[0], nameof(ids));
-    }
-
-    public static void Ids(ReadOnlySpan<int> ids, int count, int limit, string name)
+    private static void Ids(ReadOnlySpan<int> ids, int count, int limit, string name)
     {
         if (ids.Length != count)
         {
@@ -132,3 +274,6 @@ internal static class OpChecks
         }
     }
 }
+
+/// <summary>The sizes of a broadcast-roll: shared rank rs, unshared rank u, the broadcast dimension and the chunk width cs.</summary>
+internal readonly record struct BroadcastRollSizes(int Rs, int U, int Dim, int Cs);

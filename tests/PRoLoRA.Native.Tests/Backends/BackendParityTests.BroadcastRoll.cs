@@ -1,46 +1,81 @@
+using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
 /// <summary>
-/// Broadcast-with-roll and its gradient, laid out as A (row-major r×in) and as B (row-major out×r,
-/// built through the views Bᵀ and chunk_bᵀ), over <see cref="BroadcastRollCase.All"/>.
+/// Broadcast-with-roll and its gradient over <see cref="BroadcastRollCase.All"/>, laid out as A
+/// (row-major r×in), as B (row-major out×r, built through the views Bᵀ and chunk_bᵀ) and mixed
+/// (a row-major chunk into a transposed full: the element-wise path).
 /// </summary>
 public abstract partial class BackendParityTests
 {
-    /// <summary>Every case, for A and for B.</summary>
-    public static IEnumerable<TestCaseData> RollCases() =>
-        BroadcastRollCase.All().SelectMany(c => new[] { new TestCaseData(c, false), new TestCaseData(c, true) });
+    /// <summary>How the chunk and full are stored.</summary>
+    [Flags]
+    public enum RollLayout
+    {
+        /// <summary>Both row-major, as A.</summary>
+        A = 1,
 
-    /// <summary>Every case, for A and for B, with beta 0 and 1.</summary>
+        /// <summary>Both transposed views, as Bᵀ.</summary>
+        B = 2,
+
+        /// <summary>Row-major chunk, transposed full.</summary>
+        Mixed = 4,
+
+        /// <summary>As A, every matrix inside longer rows (strides honoured, padding neither read nor written).</summary>
+        Padded = 8,
+    }
+
+    /// <summary>Every case in every layout.</summary>
+    public static IEnumerable<TestCaseData> RollCases() =>
+        BroadcastRollCase.All().SelectMany(c => Enum.GetValues<RollLayout>().Select(layout => new TestCaseData(c, layout)));
+
+    /// <summary>Every case in every layout, with beta 0 and 1.</summary>
     public static IEnumerable<TestCaseData> RollGradCases() =>
-        BroadcastRollCase.All().SelectMany(c => new[]
-        {
-            new TestCaseData(c, false, 0f), new TestCaseData(c, true, 0f), new TestCaseData(c, false, 1f), new TestCaseData(c, true, 1f),
-        });
+        RollCases().SelectMany(d => new[] { new TestCaseData(d.Arguments[0], d.Arguments[1], 0f), new TestCaseData(d.Arguments[0], d.Arguments[1], 1f) });
 
     [TestCaseSource(nameof(RollCases))]
-    public void BroadcastRoll_MatchesCpu(BroadcastRollCase c, bool layoutB)
+    public void BroadcastRoll_MatchesTheDefinition(BroadcastRollCase c, RollLayout layout)
     {
-        var (chunk, chunkRef) = layoutB ? TransposedPair(c.Rs, c.Cs) : RandomPair(c.Rs, c.Cs);
-        var (vec, vecRef) = RandomPair(c.U, c.Dim);
-        var (stored, storedRef) = layoutB ? Pair(NaNs(c.Dim * c.R), c.Dim, c.R) : Pair(NaNs(c.R * c.Dim), c.R, c.Dim);
-        Backend.BroadcastRoll(chunk, vec, layoutB ? stored.T : stored, c.Shift);
-        Cpu.BroadcastRoll(chunkRef, vecRef, layoutB ? storedRef.T : storedRef, c.Shift);
-        AssertExact(stored, storedRef, layoutB ? "B" : "A");
+        var (chunk, chunkHost) = layout switch
+        {
+            RollLayout.B => TransposedPair(c.Rs, c.Cs),
+            RollLayout.Padded => PaddedPair(c.Rs, c.Cs),
+            _ => RandomPair(c.Rs, c.Cs),
+        };
+        var (vec, vecHost) = layout == RollLayout.Padded ? PaddedPair(c.U, c.Dim) : RandomPair(c.U, c.Dim);
+        var (full, stored) = Output(NaNs(c.R * c.Dim), c.R, c.Dim, layout, transposedIn: RollLayout.B | RollLayout.Mixed);
+        Backend.BroadcastRoll(chunk, vec, full, c.Shift);
+        AssertExact(full, CpuBackend.Reference.BroadcastRoll(chunkHost, vecHost, c.Rs, c.U, c.Dim, c.Cs, c.Shift), "full");
+        if (layout == RollLayout.Padded)
+        {
+            AssertPaddingKept(stored, c.R, c.Dim);
+        }
     }
 
     [TestCaseSource(nameof(RollGradCases))]
-    public void BroadcastRollGrad_MatchesCpu(BroadcastRollCase c, bool layoutB, float beta)
+    public void BroadcastRollGrad_MatchesTheDefinition(BroadcastRollCase c, RollLayout layout, float beta)
     {
-        var (dStored, dStoredRef) = layoutB ? RandomPair(c.Dim, c.R) : RandomPair(c.R, c.Dim);
-        var chunkInit = beta == 0f ? NaNs(c.Rs * c.Cs) : Randoms(c.Rs * c.Cs);
-        var (dChunkStored, dChunkStoredRef) = layoutB ? Pair(chunkInit, c.Cs, c.Rs) : Pair(chunkInit, c.Rs, c.Cs);
-        var (dVec, dVecRef) = Pair(beta == 0f ? NaNs(c.U * c.Dim) : Randoms(c.U * c.Dim), c.U, c.Dim);
-        Backend.BroadcastRollGrad(layoutB ? dStored.T : dStored, layoutB ? dChunkStored.T : dChunkStored, dVec, c.Shift, beta);
-        Cpu.BroadcastRollGrad(layoutB ? dStoredRef.T : dStoredRef, layoutB ? dChunkStoredRef.T : dChunkStoredRef, dVecRef, c.Shift, beta);
-        AssertClose(dChunkStored, dChunkStoredRef, "dChunk");
-        AssertClose(dVec, dVecRef, "dVec");
+        var (dFull, dFullHost) = layout switch
+        {
+            RollLayout.A => RandomPair(c.R, c.Dim),
+            RollLayout.Padded => PaddedPair(c.R, c.Dim),
+            _ => TransposedPair(c.R, c.Dim),
+        };
+        var expectedChunk = beta == 0f ? NaNs(c.Rs * c.Cs) : Randoms(c.Rs * c.Cs);
+        var expectedVec = beta == 0f ? NaNs(c.U * c.Dim) : Randoms(c.U * c.Dim);
+        var (dChunk, chunkStored) = Output(expectedChunk, c.Rs, c.Cs, layout, transposedIn: RollLayout.B);
+        var (dVec, vecStored) = Output(expectedVec, c.U, c.Dim, layout, transposedIn: 0);
+        Backend.BroadcastRollGrad(dFull, dChunk, dVec, c.Shift, beta);
+        CpuBackend.Reference.BroadcastRollGrad(dFullHost, expectedChunk, expectedVec, c.Rs, c.U, c.Dim, c.Cs, c.Shift, beta);
+        AssertClose(dChunk, expectedChunk, "dChunk");
+        AssertClose(dVec, expectedVec, "dVec");
+        if (layout == RollLayout.Padded)
+        {
+            AssertPaddingKept(chunkStored, c.Rs, c.Cs);
+            AssertPaddingKept(vecStored, c.U, c.Dim);
+        }
     }
 
     [Test]
@@ -56,18 +91,40 @@ public abstract partial class BackendParityTests
         var (wideVec, _) = RandomPair(1, 11);
         e = Assert.Throws<ArgumentException>(() => Backend.BroadcastRoll(chunk, wideVec, full4, 1));
         Assert.That(e!.ParamName, Is.EqualTo("vec"));
+        e = Assert.Throws<ArgumentException>(() => Backend.BroadcastRollGrad(full, chunk, vec, 1, 0f));
+        Assert.That(e!.ParamName, Is.EqualTo("dFull"), "the gradient names its own arguments");
     }
 
-    [Test]
-    public void BroadcastRoll_Shapes_AreChecked_ForEmptyChunk()
+    /// <summary>
+    /// An output (rows×cols) holding <paramref name="logical"/>: a padded view in the padded layout, a
+    /// transposed view in the layouts of <paramref name="transposedIn"/>, else contiguous; and its storage.
+    /// </summary>
+    private (Tensor View, Tensor Stored) Output(float[] logical, int rows, int cols, RollLayout layout, RollLayout transposedIn)
     {
-        var c = new BroadcastRollCase(3, 3, 6, 2, null);
-        var (chunk, chunkRef) = Pair([], 0, 3);
-        var (vec, vecRef) = RandomPair(3, 6);
-        var (full, fullRef) = Pair(NaNs(18), 3, 6);
-        Backend.BroadcastRoll(chunk, vec, full, c.Shift);
-        Cpu.BroadcastRoll(chunkRef, vecRef, fullRef, c.Shift);
-        AssertExact(full, fullRef, "full of plain LoRA");
-        Assert.That(full.Shape, Is.EqualTo(new Shape(3, 6)));
+        if (layout == RollLayout.Padded)
+        {
+            return Padded(logical, rows, cols);
+        }
+        if (layout != RollLayout.A && (transposedIn & layout) == layout)
+        {
+            var stored = Pair(Transpose(logical, rows, cols), cols, rows).Dev;
+            return (stored.T, stored);
+        }
+        var contiguous = Pair(logical, rows, cols).Dev;
+        return (contiguous, contiguous);
+    }
+
+    /// <summary>The row-major transpose of a rows×cols array.</summary>
+    private static float[] Transpose(float[] data, int rows, int cols)
+    {
+        var t = new float[data.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                t[(j * rows) + i] = data[(i * cols) + j];
+            }
+        }
+        return t;
     }
 }

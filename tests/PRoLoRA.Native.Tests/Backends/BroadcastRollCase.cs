@@ -30,5 +30,8 @@ public sealed record BroadcastRollCase(int R, int U, int Dim, int Sharing, int? 
         new(4, 1, 9, 1, null),    // m = 1: one copy
         new(1, 0, 7, 7, null),    // rs = 1, chunk width 1
         new(8, 1, 10, 3, 3),      // ragged last copy of 2 columns
+        new(7, 2, 13, 4, 2),      // ragged, shift 2
+        new(4, 0, 7, 7, 0),       // one column per copy, rotation off
+        new(3, 3, 6, 2, 1),       // u = r with a shift given
     ];
 }

@@ -3,7 +3,7 @@ using PRoLoRA.Native.Backends.Cpu;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
-/// <summary>The parity body against the CPU backend itself: checks the test body (every comparison must hold trivially).</summary>
+/// <summary>The parity body on the CPU backend: its fast paths (CpuGemm, CpuBroadcastRoll, TensorPrimitives) against the plain formulas.</summary>
 [TestFixture]
 public sealed class CpuBackendParityTests : BackendParityTests
 {

@@ -172,7 +172,7 @@ public class CpuGemmTests
     {
         var g = new GemmCase(true, false, 70, 90, 110, 3, alpha: 1.5f, beta: 0.5f, offset: 1, pad: 1);
         var c = (float[])g.C0.Clone();
-        CpuGemm.Multiply(g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, g.A, g.Offset, g.Lda, g.B, g.Offset, g.Ldb, g.Beta, c, g.Offset, g.Ldc);
+        CpuGemm.Multiply(g.M, g.N, g.K, g.Alpha, new GemmMatrix(g.A, g.Offset, g.Lda, g.TransA), new GemmMatrix(g.B, g.Offset, g.Ldb, g.TransB), g.Beta, new GemmMatrix(c, g.Offset, g.Ldc));
         g.Check(c, "default kernel");
     }
 

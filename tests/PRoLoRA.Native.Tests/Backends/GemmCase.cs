@@ -61,7 +61,7 @@ internal sealed class GemmCase
         where TKernel : struct, IGemmKernel
     {
         var c = (float[])C0.Clone();
-        CpuGemm.Multiply<TKernel>(TransA, TransB, M, N, K, Alpha, A, Offset, Lda, B, Offset, Ldb, Beta, c, Offset, Ldc, threads);
+        CpuGemm.Multiply<TKernel>(M, N, K, Alpha, new GemmMatrix(A, Offset, Lda, TransA), new GemmMatrix(B, Offset, Ldb, TransB), Beta, new GemmMatrix(c, Offset, Ldc), threads);
         return c;
     }
 

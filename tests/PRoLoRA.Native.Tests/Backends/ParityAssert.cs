@@ -2,11 +2,14 @@ using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
-/// <summary>Comparisons of a backend's results with the CPU backend's.</summary>
+/// <summary>Comparisons of a backend's results with the ops' plain formulas.</summary>
 internal static class ParityAssert
 {
     /// <summary>Tolerance of matrix products (summation order differs between cuBLAS and the CPU loop).</summary>
     public const float GemmRelative = 1e-5f;
+
+    /// <summary>Tolerance of sums over up to a few dozen float terms (the backends add in float, the reference in double).</summary>
+    public const float SumRelative = 1e-5f;
 
     /// <summary>Tolerance of every other op (the GPU may fuse a multiply-add).</summary>
     public const float Relative = 1e-6f;

@@ -1,6 +1,3 @@
-using PRoLoRA.Native.Backends.Cpu;
-using PRoLoRA.Native.Tensors;
-
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>
@@ -14,9 +11,6 @@ public abstract class HostKernelFixture
 
     private readonly List<IDisposable> _owned = [];
     private HostShimDevice? _device;
-
-    /// <summary>The backend every kernel is compared with.</summary>
-    private protected static CpuBackend Reference => CpuBackend.Instance;
 
     private protected HostShimDevice Device => _device ?? throw new InvalidOperationException("the device opens in SetUp");
 
@@ -54,12 +48,6 @@ public abstract class HostKernelFixture
         _owned.Add(array);
         return array;
     }
-
-    /// <summary>A CPU-backend tensor over <paramref name="data"/> (not copied; ops write into it).</summary>
-    private protected static Tensor Cpu(float[] data, params int[] shape) => Cpu(data, new Shape(shape), null);
-
-    /// <summary>A CPU-backend view of <paramref name="data"/> with explicit strides.</summary>
-    private protected static Tensor Cpu(float[] data, Shape shape, int[]? strides) => new(CpuBackend.Instance, new CpuStorage(data), shape, strides);
 
     /// <summary>A value uniform in [−scale, scale).</summary>
     private protected static float RandomFloat(Random rng, float scale = 1f) => scale * ((2f * rng.NextSingle()) - 1f);

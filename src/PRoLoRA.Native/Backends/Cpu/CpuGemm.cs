@@ -14,43 +14,39 @@ internal static class CpuGemm
     // Below this many multiply-adds a second thread costs more than it brings.
     private const long ParallelThreshold = 1L << 18;
 
-    /// <summary>
-    /// op(A) is M×K: A[i, p] at a[aOffset + i·lda + p], or transposed (transA) at a[aOffset + p·lda + i].
-    /// op(B) is K×N likewise with ldb; C is M×N at c[cOffset + i·ldc + j]. beta = 0 never reads C.
-    /// </summary>
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, long aOffset, int lda, float[] b, long bOffset, int ldb, float beta, float[] c, long cOffset, int ldc)
+    /// <summary>C (M×N, row-major) = alpha · A (M×K) · B (K×N) + beta · C; beta = 0 never reads C.</summary>
+    public static void Multiply(int m, int n, int k, float alpha, GemmMatrix a, GemmMatrix b, float beta, GemmMatrix c)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Multiply<GemmKernel512>(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, Environment.ProcessorCount);
+            Multiply<GemmKernel512>(m, n, k, alpha, a, b, beta, c, Environment.ProcessorCount);
         }
         else
         {
-            Multiply<GemmKernel256>(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, Environment.ProcessorCount);
+            Multiply<GemmKernel256>(m, n, k, alpha, a, b, beta, c, Environment.ProcessorCount);
         }
     }
 
     /// <summary>The same with a chosen micro-kernel and thread count (tests run every kernel).</summary>
-    public static unsafe void Multiply<TKernel>(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, long aOffset, int lda, float[] b, long bOffset, int ldb, float beta, float[] c, long cOffset, int ldc, int threads)
+    public static unsafe void Multiply<TKernel>(int m, int n, int k, float alpha, GemmMatrix a, GemmMatrix b, float beta, GemmMatrix c, int threads)
         where TKernel : struct, IGemmKernel
     {
         if (m <= 0 || n <= 0)
         {
             return;
         }
-        fixed (float* pa = a, pb = b, pc = c)
+        System.Diagnostics.Debug.Assert(!c.Transposed, "C is row-major");
+        fixed (float* pa = a.Data, pb = b.Data, pc = c.Data)
         {
             if (k <= 0 || alpha == 0f)
             {
-                Scale(m, n, beta, pc + cOffset, ldc);
+                Scale(m, n, beta, pc + c.Offset, c.Ld);
                 return;
             }
-            var op = new GemmOperands(transA, pa + aOffset, lda, transB, pb + bOffset, ldb, pc + cOffset, ldc, k, alpha, beta);
+            var op = new GemmOperands(a.Transposed, pa + a.Offset, a.Ld, b.Transposed, pb + b.Offset, b.Ld, pc + c.Offset, c.Ld, k, alpha, beta);
             // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path; measured
             // only against the 256-bit kernel, so AVX-512 machines keep theirs.
-            if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(transB, m, n, k))
+            if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(b.Transposed, m, n, k))
             {
                 GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
                 return;

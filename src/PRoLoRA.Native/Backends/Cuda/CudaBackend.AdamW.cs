@@ -8,15 +8,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
     {
-        ArgumentNullException.ThrowIfNull(param);
-        ArgumentNullException.ThrowIfNull(grad);
-        ArgumentNullException.ThrowIfNull(m);
-        ArgumentNullException.ThrowIfNull(v);
-        OpChecks.SameShape(param, nameof(param), grad, nameof(grad));
-        OpChecks.SameShape(param, nameof(param), m, nameof(m));
-        OpChecks.SameShape(param, nameof(param), v, nameof(v));
-        IntPtr pp = Contiguous(param, nameof(param)), pg = Contiguous(grad, nameof(grad)), pm = Contiguous(m, nameof(m)), pv = Contiguous(v, nameof(v));
-        int n = Int(param.Count, nameof(param));
+        int n = Int(OpChecks.AdamW(this, param, grad, m, v), nameof(param));
+        IntPtr pp = Ptr(param), pg = Ptr(grad), pm = Ptr(m), pv = Ptr(v);
         float lr = step.LearningRate, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon, wd = step.WeightDecay;
         float c1 = step.BiasCorrection1, c2 = step.BiasCorrection2;
         Launch("adamw", n,

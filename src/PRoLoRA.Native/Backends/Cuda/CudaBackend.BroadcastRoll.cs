@@ -13,11 +13,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void BroadcastRoll(Tensor chunk, Tensor vec, Tensor full, int shift)
     {
-        ArgumentNullException.ThrowIfNull(chunk);
-        ArgumentNullException.ThrowIfNull(vec);
-        ArgumentNullException.ThrowIfNull(full);
         var (rs, u, dim, cs) = OpChecks.BroadcastRoll(this, chunk, vec, full, shift);
-        IntPtr c = Ptr(chunk, nameof(chunk)), v = Ptr(vec, nameof(vec)), f = Ptr(full, nameof(full));
+        IntPtr c = Ptr(chunk), v = Ptr(vec), f = Ptr(full);
         int c0 = chunk.Strides[0], c1 = chunk.Strides[1], v0 = vec.Strides[0], v1 = vec.Strides[1], f0 = full.Strides[0], f1 = full.Strides[1];
         int width = Math.Max(cs, 1), roll = rs > 0 ? shift % rs : 0, rankFastest = RankFastest(full);
         Launch("broadcast_roll", Int(full.Count, nameof(full)),
@@ -30,11 +27,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void BroadcastRollGrad(Tensor dFull, Tensor dChunk, Tensor dVec, int shift, float beta)
     {
-        ArgumentNullException.ThrowIfNull(dFull);
-        ArgumentNullException.ThrowIfNull(dChunk);
-        ArgumentNullException.ThrowIfNull(dVec);
-        var (rs, u, dim, cs) = OpChecks.BroadcastRoll(this, dChunk, dVec, dFull, shift);
-        IntPtr df = Ptr(dFull, nameof(dFull)), dc = Ptr(dChunk, nameof(dChunk)), dv = Ptr(dVec, nameof(dVec));
+        var (rs, u, dim, cs) = OpChecks.BroadcastRollGrad(this, dFull, dChunk, dVec, shift);
+        IntPtr df = Ptr(dFull), dc = Ptr(dChunk), dv = Ptr(dVec);
         int f0 = dFull.Strides[0], f1 = dFull.Strides[1], c0 = dChunk.Strides[0], c1 = dChunk.Strides[1], v0 = dVec.Strides[0], v1 = dVec.Strides[1];
         int width = Math.Max(cs, 1), roll = rs > 0 ? shift % rs : 0, rankFastest = RankFastest(dChunk);
         Launch("broadcast_roll_grad", Int(((long)rs * cs) + ((long)u * dim), nameof(dFull)),

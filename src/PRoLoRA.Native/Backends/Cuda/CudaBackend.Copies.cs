@@ -8,22 +8,17 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void CopyToHost(Tensor src, Span<float> dst)
     {
-        ArgumentNullException.ThrowIfNull(src);
-        if (dst.Length != src.Count)
-        {
-            throw new ArgumentException($"destination holds {dst.Length} values, {nameof(src)} {src.Shape} has {src.Count}", nameof(dst));
-        }
+        OpChecks.CopyToHost(this, src, dst.Length);
         long bytes = src.Count * sizeof(float);
         if (src.IsContiguous)
         {
-            var from = Ptr(src, nameof(src));
+            var from = Ptr(src);
             fixed (float* to = dst)
             {
                 _device.CopyDeviceToHost(to, from, bytes);
             }
             return;
         }
-        OpChecks.Rank2(src, nameof(src));
         using var packed = Rent(bytes);
         Copy2d(src, packed.Pointer);
         fixed (float* to = dst)
@@ -35,12 +30,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void CopyFromHost(ReadOnlySpan<float> src, Tensor dst)
     {
-        ArgumentNullException.ThrowIfNull(dst);
-        if (src.Length != dst.Count)
-        {
-            throw new ArgumentException($"source holds {src.Length} values, {nameof(dst)} {dst.Shape} has {dst.Count}", nameof(src));
-        }
-        var to = Contiguous(dst, nameof(dst));
+        OpChecks.CopyFromHost(this, src.Length, dst);
+        var to = Ptr(dst);
         fixed (float* from = src)
         {
             _device.CopyHostToDevice(to, from, src.Length * (long)sizeof(float));
@@ -50,23 +41,20 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Copy(Tensor src, Tensor dst)
     {
-        ArgumentNullException.ThrowIfNull(src);
-        ArgumentNullException.ThrowIfNull(dst);
-        OpChecks.SameShape(src, nameof(src), dst, nameof(dst));
-        var to = Contiguous(dst, nameof(dst));
+        OpChecks.Copy(this, src, dst);
+        var to = Ptr(dst);
         if (src.IsContiguous)
         {
-            _device.CopyDeviceToDevice(to, Ptr(src, nameof(src)), src.Count * sizeof(float));
+            _device.CopyDeviceToDevice(to, Ptr(src), src.Count * sizeof(float));
             return;
         }
-        OpChecks.Rank2(src, nameof(src));
         Copy2d(src, to);
     }
 
     /// <summary>copy_2d: a strided 2-D view into contiguous row-major memory at <paramref name="destination"/>.</summary>
     private unsafe void Copy2d(Tensor src, IntPtr destination)
     {
-        IntPtr from = Ptr(src, nameof(src)), to = destination;
+        IntPtr from = Ptr(src), to = destination;
         int s0 = src.Strides[0], s1 = src.Strides[1], rows = src.Shape[0], cols = src.Shape[1];
         Launch("copy_2d", Int(src.Count, nameof(src)), [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&rows), (IntPtr)(&cols)]);
     }

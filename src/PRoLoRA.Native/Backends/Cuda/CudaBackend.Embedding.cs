@@ -8,11 +8,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void Embedding(Tensor table, ReadOnlySpan<int> ids, Tensor output)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(output);
-        OpChecks.Embedding(table, nameof(table), ids, output, nameof(output));
-        IntPtr pt = Contiguous(table, nameof(table)), po = Contiguous(output, nameof(output));
-        int n = ids.Length, d = table.Shape[1];
+        var (n, d) = OpChecks.Embedding(this, table, ids, output);
+        IntPtr pt = Ptr(table), po = Ptr(output);
         using var scratch = Upload(ids);
         IntPtr pi = scratch.Pointer;
         Launch("embedding", Int(output.Count, nameof(output)), [(IntPtr)(&pt), (IntPtr)(&pi), (IntPtr)(&po), (IntPtr)(&n), (IntPtr)(&d)]);
@@ -21,11 +18,8 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
     {
-        ArgumentNullException.ThrowIfNull(dOutput);
-        ArgumentNullException.ThrowIfNull(dTable);
-        OpChecks.Embedding(dTable, nameof(dTable), ids, dOutput, nameof(dOutput));
-        IntPtr po = Contiguous(dOutput, nameof(dOutput)), pt = Contiguous(dTable, nameof(dTable));
-        int n = ids.Length, d = dTable.Shape[1];
+        var (n, d) = OpChecks.EmbeddingBackward(this, dOutput, ids, dTable);
+        IntPtr po = Ptr(dOutput), pt = Ptr(dTable);
         using var scratch = Upload(ids);
         IntPtr pi = scratch.Pointer;
         Launch("embedding_backward", Int(dOutput.Count, nameof(dOutput)), [(IntPtr)(&po), (IntPtr)(&pi), (IntPtr)(&pt), (IntPtr)(&n), (IntPtr)(&d)]);

@@ -8,14 +8,9 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
     {
-        ArgumentNullException.ThrowIfNull(logits);
-        ArgumentNullException.ThrowIfNull(dLogits);
-        OpChecks.Rank2(logits, nameof(logits));
-        OpChecks.SameShape(logits, nameof(logits), dLogits, nameof(dLogits));
-        int n = logits.Shape[0], v = logits.Shape[1];
-        OpChecks.Ids(targets, n, v, nameof(targets));
-        IntPtr pl = Contiguous(logits, nameof(logits)), pd = Contiguous(dLogits, nameof(dLogits));
+        var (n, v) = OpChecks.SoftmaxCrossEntropy(this, logits, targets, dLogits);
         Int(logits.Count, nameof(logits));
+        IntPtr pl = Ptr(logits), pd = Ptr(dLogits);
         if (n == 0)
         {
             return 0f;

@@ -11,22 +11,17 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void SumRows(Tensor x, Tensor output, float beta)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(output);
-        OpChecks.Rank2(x, nameof(x));
-        OpChecks.Vector(output, x.Shape[1], nameof(output));
-        IntPtr px = Contiguous(x, nameof(x)), po = Contiguous(output, nameof(output));
-        int rows = x.Shape[0], cols = x.Shape[1];
+        var (rows, cols) = OpChecks.SumRows(this, x, output);
         Int(x.Count, nameof(x));
+        IntPtr px = Ptr(x), po = Ptr(output);
         Launch("sum_rows", cols, [(IntPtr)(&px), (IntPtr)(&po), (IntPtr)(&rows), (IntPtr)(&cols), (IntPtr)(&beta)]);
     }
 
     /// <inheritdoc/>
     public unsafe double SumOfSquares(Tensor x)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        IntPtr px = Contiguous(x, nameof(x));
-        int n = Int(x.Count, nameof(x));
+        int n = Int(OpChecks.SumOfSquares(this, x), nameof(x));
+        IntPtr px = Ptr(x);
         if (n == 0)
         {
             return 0;

@@ -6,8 +6,8 @@ namespace PRoLoRA.Native.Backends.Cuda;
 /// The CUDA backend: tensors in device memory, cuBLAS for every matrix product and the kernels of
 /// cuda/ for the rest. It runs over an <see cref="IKernelDevice"/>: the real GPU
 /// (<see cref="Open"/>), or in the tests the host shim that runs the same kernels on the CPU.
-/// Each op is a small launcher (one file per concern): check the operands with
-/// <see cref="OpChecks"/>, compute the grid, marshal the arguments.
+/// Each op is a small launcher (one file per concern): check the operands with its
+/// <see cref="OpChecks"/> method (and nothing else), compute the grid, marshal the arguments.
 /// </summary>
 public sealed partial class CudaBackend : IBackend
 {
@@ -60,10 +60,7 @@ public sealed partial class CudaBackend : IBackend
     /// <inheritdoc/>
     public Tensor FromArray(ReadOnlySpan<float> data, Shape shape)
     {
-        if (data.Length != shape.Count)
-        {
-            throw new ArgumentException($"{data.Length} values do not fill shape {shape} ({shape.Count} elements)", nameof(data));
-        }
+        OpChecks.FromArray(data.Length, shape);
         var t = Empty(shape);
         CopyFromHost(data, t);
         return t;
@@ -84,19 +81,8 @@ public sealed partial class CudaBackend : IBackend
         _device.Dispose();
     }
 
-    /// <summary>The device address of a tensor's element [0, ..., 0], after checking it lives here.</summary>
-    private IntPtr Ptr(Tensor t, string name)
-    {
-        OpChecks.Backend(this, t, name);
-        return ((DeviceStorage)t.Storage).Pointer + (nint)(t.Offset * sizeof(float));
-    }
-
-    /// <summary><see cref="Ptr"/> of a tensor that must be contiguous.</summary>
-    private IntPtr Contiguous(Tensor t, string name)
-    {
-        OpChecks.Contiguous(t, name);
-        return Ptr(t, name);
-    }
+    /// <summary>The device address of a (checked) tensor's element [0, ..., 0].</summary>
+    private static IntPtr Ptr(Tensor t) => ((DeviceStorage)t.Storage).Pointer + (nint)(t.Offset * sizeof(float));
 
     /// <summary>An element count as the kernels' int, or a clear error for tensors too large for them.</summary>
     private static int Int(long count, string name) =>

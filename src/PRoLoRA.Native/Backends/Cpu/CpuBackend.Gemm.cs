@@ -1,0 +1,41 @@
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Backends.Cpu;
+
+/// <summary>GEMM through <see cref="CpuGemm"/> (the twin of CudaBackend.Gemm.cs, which calls cuBLAS).</summary>
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f)
+    {
+        var (m, n, k) = OpChecks.Gemm(this, a, b, c);
+        CpuGemm.Multiply(m, n, k, alpha, Matrix(a), Matrix(b), beta, new GemmMatrix(Data(c), c.Offset, c.Strides[0], false));
+    }
+
+    /// <summary>A checked matrix view as CpuGemm takes it.</summary>
+    private static GemmMatrix Matrix(Tensor t)
+    {
+        var (transposed, ld) = Layouts.Of(t);
+        return new GemmMatrix(Data(t), t.Offset, ld, transposed);
+    }
+
+    internal static partial class Reference
+    {
+        /// <summary>c (m×n) = alpha · a (m×k) · b (k×n) + beta · c, summed in double; beta = 0 does not read c.</summary>
+        public static void Gemm(float[] a, float[] b, float[] c, int m, int n, int k, float alpha, float beta)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        sum += (double)a[(i * k) + p] * b[(p * n) + j];
+                    }
+                    c[(i * n) + j] = (float)((alpha * sum) + (beta == 0f ? 0 : beta * (double)c[(i * n) + j]));
+                }
+            }
+        }
+    }
+}
