@@ -48,8 +48,26 @@ public sealed class Tape(IBackend backend) : IDisposable
         return t;
     }
 
-    /// <summary>Records a backward closure when any input requires a gradient.</summary>
-    internal void Record(Action backward) => _backward.Add(backward);
+    /// <summary>
+    /// Records the backward of the op that made <paramref name="output"/>: when backpropagation
+    /// reaches it, <paramref name="backward"/> runs with output's gradient and accumulates (+=) into
+    /// its inputs' gradients. Nothing is recorded when output takes no gradient (no input needs one,
+    /// or inside <see cref="NoGrad"/>), and nothing runs when no gradient reached output.
+    /// </summary>
+    internal void Record(Variable output, Action<Tensor> backward)
+    {
+        if (!output.RequiresGrad)
+        {
+            return;
+        }
+        _backward.Add(() =>
+        {
+            if (output.Grad is { } g)
+            {
+                backward(g);
+            }
+        });
+    }
 
     /// <summary>The gradient of <paramref name="v"/>, allocated as zeros on first use.</summary>
     internal Tensor GradOf(Variable v)

@@ -14,16 +14,7 @@ public static class TapeOps
         var (va, vb) = MatMulOperands(a, b, transA, transB);
         var output = tape.Result(tape.Backend.Empty(new Shape(va.Rows, vb.Cols)), a.RequiresGrad || b.RequiresGrad, "matmul");
         tape.Backend.Gemm(va, vb, output.Value, alpha, 0f);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g);
-                }
-            });
-        }
+        tape.Record(output, g => MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g));
         return output;
     }
 
@@ -42,21 +33,14 @@ public static class TapeOps
         var output = tape.Result(be.Empty(c.Shape), c.RequiresGrad || a.RequiresGrad || b.RequiresGrad, "addmatmul");
         be.Copy(c.Value, output.Value);
         be.Gemm(va, vb, output.Value, alpha, 1f);
-        if (output.RequiresGrad)
+        tape.Record(output, g =>
         {
-            tape.Record(() =>
+            if (c.RequiresGrad)
             {
-                if (output.Grad is not { } g)
-                {
-                    return;
-                }
-                if (c.RequiresGrad)
-                {
-                    be.Axpby(1f, g, 1f, tape.GradOf(c));
-                }
-                MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g);
-            });
-        }
+                be.Axpby(1f, g, 1f, tape.GradOf(c));
+            }
+            MatMulBackward(tape, a, b, va, vb, transA, transB, alpha, g);
+        });
         return output;
     }
 
@@ -112,24 +96,17 @@ public static class TapeOps
         var output = tape.Result(be.Empty(a.Shape), a.RequiresGrad || b.RequiresGrad, "add");
         be.Copy(a.Value, output.Value);
         be.Axpby(1f, b.Value, 1f, output.Value);
-        if (output.RequiresGrad)
+        tape.Record(output, g =>
         {
-            tape.Record(() =>
+            if (a.RequiresGrad)
             {
-                if (output.Grad is not { } g)
-                {
-                    return;
-                }
-                if (a.RequiresGrad)
-                {
-                    be.Axpby(1f, g, 1f, tape.GradOf(a));
-                }
-                if (b.RequiresGrad)
-                {
-                    be.Axpby(1f, g, 1f, tape.GradOf(b));
-                }
-            });
-        }
+                be.Axpby(1f, g, 1f, tape.GradOf(a));
+            }
+            if (b.RequiresGrad)
+            {
+                be.Axpby(1f, g, 1f, tape.GradOf(b));
+            }
+        });
         return output;
     }
 
@@ -139,16 +116,7 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(a.Shape), a.RequiresGrad, "scale");
         be.Axpby(s, a.Value, 0f, output.Value);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.Axpby(s, g, 1f, tape.GradOf(a));
-                }
-            });
-        }
+        tape.Record(output, g => be.Axpby(s, g, 1f, tape.GradOf(a)));
         return output;
     }
 
@@ -158,24 +126,17 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad || bias.RequiresGrad, "add_bias");
         be.AddRowVector(x.Value, bias.Value, output.Value);
-        if (output.RequiresGrad)
+        tape.Record(output, g =>
         {
-            tape.Record(() =>
+            if (x.RequiresGrad)
             {
-                if (output.Grad is not { } g)
-                {
-                    return;
-                }
-                if (x.RequiresGrad)
-                {
-                    be.Axpby(1f, g, 1f, tape.GradOf(x));
-                }
-                if (bias.RequiresGrad)
-                {
-                    be.SumRows(g, tape.GradOf(bias), 1f);
-                }
-            });
-        }
+                be.Axpby(1f, g, 1f, tape.GradOf(x));
+            }
+            if (bias.RequiresGrad)
+            {
+                be.SumRows(g, tape.GradOf(bias), 1f);
+            }
+        });
         return output;
     }
 
@@ -183,16 +144,7 @@ public static class TapeOps
     public static Variable Reshape(this Tape tape, Variable x, params int[] dims)
     {
         var output = tape.Result(x.Value.Reshape(dims), x.RequiresGrad, "reshape");
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    tape.Backend.Axpby(1f, g.Reshape(x.Shape.ToArray()), 1f, tape.GradOf(x));
-                }
-            });
-        }
+        tape.Record(output, g => tape.Backend.Axpby(1f, g.Reshape(x.Shape.ToArray()), 1f, tape.GradOf(x)));
         return output;
     }
 
@@ -202,16 +154,7 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(new Shape(chunkA.Shape[0] + vecA.Shape[0], vecA.Shape[1])), chunkA.RequiresGrad || vecA.RequiresGrad, "lora_a");
         be.BroadcastRoll(chunkA.Value, vecA.Value, output.Value, shift);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.BroadcastRollGrad(g, GradOrScratch(tape, chunkA), GradOrScratch(tape, vecA), shift, 1f);
-                }
-            });
-        }
+        tape.Record(output, g => be.BroadcastRollGrad(g, GradOrScratch(tape, chunkA), GradOrScratch(tape, vecA), shift, 1f));
         return output;
     }
 
@@ -221,16 +164,7 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(new Shape(vecB.Shape[1], chunkB.Shape[1] + vecB.Shape[0])), chunkB.RequiresGrad || vecB.RequiresGrad, "lora_b");
         be.BroadcastRoll(chunkB.Value.T, vecB.Value, output.Value.T, shift);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.BroadcastRollGrad(g.T, GradOrScratch(tape, chunkB).T, GradOrScratch(tape, vecB), shift, 1f);
-                }
-            });
-        }
+        tape.Record(output, g => be.BroadcastRollGrad(g.T, GradOrScratch(tape, chunkB).T, GradOrScratch(tape, vecB), shift, 1f));
         return output;
     }
 
@@ -245,17 +179,11 @@ public static class TapeOps
         var mask = tape.Scratch(x.Shape);
         var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad, "dropout");
         be.Dropout(x.Value, p, seed, mask, output.Value);
-        if (output.RequiresGrad)
+        tape.Record(output, g =>
         {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.Mul(g, mask, g);
-                    be.Axpby(1f, g, 1f, tape.GradOf(x));
-                }
-            });
-        }
+            be.Mul(g, mask, g);
+            be.Axpby(1f, g, 1f, tape.GradOf(x));
+        });
         return output;
     }
 
@@ -265,16 +193,7 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad, "relu");
         be.Relu(x.Value, output.Value);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.ReluBackward(x.Value, g, tape.GradOf(x), 1f);
-                }
-            });
-        }
+        tape.Record(output, g => be.ReluBackward(x.Value, g, tape.GradOf(x), 1f));
         return output;
     }
 
@@ -284,16 +203,7 @@ public static class TapeOps
         var be = tape.Backend;
         var output = tape.Result(be.Empty(new Shape(ids.Length, table.Shape[1])), table.RequiresGrad, "embedding");
         be.Embedding(table.Value, ids, output.Value);
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.EmbeddingBackward(g, ids, tape.GradOf(table));
-                }
-            });
-        }
+        tape.Record(output, g => be.EmbeddingBackward(g, ids, tape.GradOf(table)));
         return output;
     }
 
@@ -304,16 +214,7 @@ public static class TapeOps
         var dLogits = tape.Scratch(logits.Shape);
         float loss = be.SoftmaxCrossEntropy(logits.Value, targets, dLogits);
         var output = tape.Result(be.FromArray([loss], new Shape(1)), logits.RequiresGrad, "cross_entropy");
-        if (output.RequiresGrad)
-        {
-            tape.Record(() =>
-            {
-                if (output.Grad is { } g)
-                {
-                    be.Axpby(g.ToArray()[0], dLogits, 1f, tape.GradOf(logits));
-                }
-            });
-        }
+        tape.Record(output, g => be.Axpby(g.ToArray()[0], dLogits, 1f, tape.GradOf(logits)));
         return output;
     }
 
