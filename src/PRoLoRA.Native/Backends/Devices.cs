@@ -1,19 +1,23 @@
 using System.Globalization;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Backends.Cuda;
+using PRoLoRA.Native.Cuda;
 
 namespace PRoLoRA.Native.Backends;
 
-/// <summary>Opens a backend by the name users type: "cpu", "cuda" or "cuda:N".</summary>
+/// <summary>
+/// Opens a backend by the name users type: "cpu", "cuda" or "cuda:N". The caller owns what it
+/// opened and disposes it (<c>using var backend = Devices.Open("cuda")</c>), whichever kind it is.
+/// </summary>
 public static class Devices
 {
-    /// <summary>The backend for <paramref name="device"/>; throws <see cref="ProLoraException"/> with the reason when it cannot be used.</summary>
+    /// <summary>A new backend for <paramref name="device"/>; throws <see cref="ProLoraException"/> with the reason when it cannot be used.</summary>
     public static IBackend Open(string device)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase))
         {
-            return CpuBackend.Instance;
+            return new CpuBackend();
         }
         if (device.Equals("cuda", StringComparison.OrdinalIgnoreCase))
         {
@@ -33,7 +37,7 @@ public static class Devices
     /// <summary>The GPU backend, or a <see cref="ProLoraException"/> with the probe's reason (no driver, no device, ...).</summary>
     private static CudaBackend Gpu(int ordinal)
     {
-        var probe = PRoLoRA.Native.Cuda.Cuda.Probe();
+        var probe = CudaRuntime.Probe();
         if (!probe.Available)
         {
             throw new ProLoraException($"cuda:{ordinal} cannot be used: {probe.Reason}");

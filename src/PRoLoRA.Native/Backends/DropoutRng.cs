@@ -4,7 +4,7 @@ namespace PRoLoRA.Native.Backends;
 /// The counter-based generator behind dropout: a SplitMix64 finaliser of (seed, index), so that
 /// every backend (and cuda/rng.cuh, its twin) draws the same mask without shared state.
 /// </summary>
-public static class DropoutRng
+internal static class DropoutRng
 {
     /// <summary>A uniform value in [0, 1) with 24 random bits for element <paramref name="index"/>.</summary>
     public static float Uniform(ulong seed, ulong index)

@@ -5,4 +5,4 @@ namespace PRoLoRA.Native.Cuda;
 /// <param name="Target">What it was compiled for.</param>
 /// <param name="Image">The cubin, or the NUL-terminated PTX text.</param>
 /// <param name="FromCache">True when the image came from the on-disk cache.</param>
-public sealed record CompiledKernel(string FileName, KernelTarget Target, byte[] Image, bool FromCache);
+internal sealed record CompiledKernel(string FileName, KernelTarget Target, byte[] Image, bool FromCache);

@@ -8,7 +8,7 @@ namespace PRoLoRA.Native.Cuda;
 /// The three CUDA libraries we use, found once per process (see <see cref="LibrarySearch"/> for
 /// where), and the import resolver that points our <c>[LibraryImport]</c> names at them.
 /// </summary>
-public static class CudaLibraries
+internal static class CudaLibraries
 {
     private static readonly Lazy<LibraryProbe> s_driver = new(() => new LibraryProbe(
         "CUDA driver (libcuda)",

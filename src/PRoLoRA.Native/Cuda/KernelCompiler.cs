@@ -8,7 +8,7 @@ namespace PRoLoRA.Native.Cuda;
 /// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
 /// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC version.
 /// </summary>
-public sealed class KernelCompiler
+internal sealed class KernelCompiler
 {
     private readonly KernelCache _cache;
     private readonly IReadOnlyList<KernelSource> _headers;

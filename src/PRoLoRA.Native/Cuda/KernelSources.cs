@@ -3,7 +3,7 @@ using System.Reflection;
 namespace PRoLoRA.Native.Cuda;
 
 /// <summary>The kernel sources of cuda/, embedded in this assembly as resources named "cuda/FILE".</summary>
-public static class KernelSources
+internal static class KernelSources
 {
     private const string Prefix = "cuda/";
 

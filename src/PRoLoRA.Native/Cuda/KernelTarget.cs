@@ -5,7 +5,7 @@ namespace PRoLoRA.Native.Cuda;
 /// <summary>What NVRTC compiles for: a real architecture to a cubin (sm_XY) or a virtual one to PTX (compute_XY).</summary>
 /// <param name="Arch">Compute capability as major·10 + minor, for example 90.</param>
 /// <param name="Cubin">True for a cubin (sm_XY); false for PTX (compute_XY) that the driver JIT-compiles.</param>
-public readonly record struct KernelTarget(int Arch, bool Cubin)
+internal readonly record struct KernelTarget(int Arch, bool Cubin)
 {
     /// <summary>The NVRTC option, for example "--gpu-architecture=sm_90".</summary>
     public string Option => $"--gpu-architecture={this}";

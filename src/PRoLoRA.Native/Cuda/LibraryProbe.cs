@@ -6,7 +6,7 @@ namespace PRoLoRA.Native.Cuda;
 /// The outcome of looking for one CUDA library: every path tried, newest version first, and the
 /// one that loaded. Loading happens once per process, on first use.
 /// </summary>
-public sealed class LibraryProbe
+internal sealed class LibraryProbe
 {
     private readonly List<LibraryAttempt> _attempts = [];
 

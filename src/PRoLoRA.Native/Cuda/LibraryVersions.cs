@@ -3,14 +3,14 @@ using PRoLoRA.Native.Cuda.Interop;
 namespace PRoLoRA.Native.Cuda;
 
 /// <summary>The versions of the loaded CUDA libraries, for diagnostics; null where a library is missing or cannot say.</summary>
-public static unsafe class LibraryVersions
+internal static unsafe class LibraryVersions
 {
     /// <summary>The CUDA version the driver supports, for example "13.0".</summary>
     public static string? Driver
     {
         get
         {
-            var probe = Cuda.Probe();
+            var probe = CudaRuntime.Probe();
             return probe.DriverVersion > 0 ? probe.DriverVersionText : null;
         }
     }

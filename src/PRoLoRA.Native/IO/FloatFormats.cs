@@ -6,7 +6,7 @@ namespace PRoLoRA.Native.IO;
 /// Conversions between float32 and the stored float formats, little-endian. bfloat16 rounds to
 /// nearest even (NaN stays a quiet NaN); float16 uses <see cref="Half"/>, which also rounds to nearest even.
 /// </summary>
-public static class FloatFormats
+internal static class FloatFormats
 {
     /// <summary>float32 → bfloat16 bits, round to nearest even.</summary>
     public static ushort ToBFloat16(float value)

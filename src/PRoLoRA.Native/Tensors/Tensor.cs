@@ -9,19 +9,20 @@ namespace PRoLoRA.Native.Tensors;
 public sealed class Tensor : IDisposable
 {
     private readonly bool _ownsStorage;
+    private readonly int[] _strides;
 
-    /// <summary>Creates a view; use a backend's <c>Empty</c>/<c>Zeros</c>/<c>FromArray</c> to create tensors.</summary>
-    public Tensor(IBackend backend, TensorStorage storage, Shape shape, int[]? strides = null, long offset = 0, bool ownsStorage = true)
+    /// <summary>Creates a view (backends and views make tensors; users call a backend's <c>Empty</c>/<c>Zeros</c>/<c>FromArray</c>).</summary>
+    internal Tensor(IBackend backend, TensorStorage storage, Shape shape, int[]? strides = null, long offset = 0, bool ownsStorage = true)
     {
         Backend = backend;
         Storage = storage;
         Shape = shape;
-        Strides = strides ?? ContiguousStrides(shape);
+        _strides = strides ?? ContiguousStrides(shape);
         Offset = offset;
         _ownsStorage = ownsStorage;
-        if (Strides.Length != shape.Rank)
+        if (_strides.Length != shape.Rank)
         {
-            throw new ArgumentException($"strides of rank {Strides.Length} for shape {shape}", nameof(strides));
+            throw new ArgumentException($"strides of rank {_strides.Length} for shape {shape}", nameof(strides));
         }
     }
 
@@ -29,13 +30,13 @@ public sealed class Tensor : IDisposable
     public IBackend Backend { get; }
 
     /// <summary>The underlying buffer.</summary>
-    public TensorStorage Storage { get; }
+    internal TensorStorage Storage { get; }
 
     /// <summary>Extents.</summary>
     public Shape Shape { get; }
 
     /// <summary>Strides in elements, one per dimension.</summary>
-    public int[] Strides { get; }
+    public ReadOnlySpan<int> Strides => _strides;
 
     /// <summary>Offset of element [0, ..., 0] in the storage, in elements.</summary>
     public long Offset { get; }
@@ -50,7 +51,7 @@ public sealed class Tensor : IDisposable
     public int Cols => Shape.Rank == 2 ? Shape[1] : throw new InvalidOperationException($"tensor of shape {Shape} is not 2-D");
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
-    public bool IsContiguous => Strides.AsSpan().SequenceEqual(ContiguousStrides(Shape));
+    public bool IsContiguous => Strides.SequenceEqual(ContiguousStrides(Shape));
 
     /// <summary>The transpose of a 2-D tensor, as a view.</summary>
     public Tensor T
@@ -107,7 +108,7 @@ public sealed class Tensor : IDisposable
     }
 
     /// <summary>Row-major strides for a shape.</summary>
-    public static int[] ContiguousStrides(Shape shape)
+    internal static int[] ContiguousStrides(Shape shape)
     {
         var strides = new int[shape.Rank];
         long s = 1;

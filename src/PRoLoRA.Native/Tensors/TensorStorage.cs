@@ -1,7 +1,7 @@
 namespace PRoLoRA.Native.Tensors;
 
 /// <summary>A flat buffer of float32 elements owned by one backend.</summary>
-public abstract class TensorStorage : IDisposable
+internal abstract class TensorStorage : IDisposable
 {
     /// <summary>Number of float32 elements.</summary>
     public abstract long Length { get; }
@@ -11,7 +11,7 @@ public abstract class TensorStorage : IDisposable
 }
 
 /// <summary>Storage in a managed array.</summary>
-public sealed class CpuStorage : TensorStorage
+internal sealed class CpuStorage : TensorStorage
 {
     private Action<float[]>? _onDispose;
 

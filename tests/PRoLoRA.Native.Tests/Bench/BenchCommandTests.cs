@@ -3,7 +3,7 @@ using PRoLoRA.Bench;
 using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Tests.Cuda;
 using PRoLoRA.Native.Tests.HostKernels;
-using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
 
 namespace PRoLoRA.Native.Tests.Bench;
 

@@ -3,7 +3,7 @@ using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Cuda;
 using PRoLoRA.Native.Cuda.Handles;
 using PRoLoRA.Native.Tensors;
-using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 

@@ -1,6 +1,6 @@
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Cuda;
-using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 

@@ -1,5 +1,5 @@
 using PRoLoRA.Native.Tests.Support;
-using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Native.Tests.Fuzz;
 

@@ -6,7 +6,7 @@ using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
 using PRoLoRA.Native.Tests.IO;
 using PRoLoRA.Native.Tests.Support;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Native.Tests.Fuzz;
 

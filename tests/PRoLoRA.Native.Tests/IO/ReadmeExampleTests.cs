@@ -15,7 +15,7 @@ public class ReadmeExampleTests
     public void TrainOneStep_ThenSaveAndExport()
     {
         using var dir = new TempFolder();
-        var backend = Devices.Open("cpu");
+        using var backend = Devices.Open("cpu");
         var config = ProLoraConfig.ProLora(inFeatures: 28, outFeatures: 21, rank: 8, unsharedRank: 1, reduceA: 7, reduceB: 7);
         var baseWeight = backend.FromArray(Rand.Uniform(1, 21 * 28), new Shape(21, 28));
         using var layer = new ProLoraLinear(Variable.Constant(baseWeight), bias: null, ProLoraAdapter.Create(config, backend));

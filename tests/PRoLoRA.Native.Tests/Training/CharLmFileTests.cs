@@ -1,6 +1,6 @@
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tests.IO;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Native.Tests.Training;
 

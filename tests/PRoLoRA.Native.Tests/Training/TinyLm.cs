@@ -1,5 +1,5 @@
 using PRoLoRA.Native.Backends.Cpu;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Native.Tests.Training;
 

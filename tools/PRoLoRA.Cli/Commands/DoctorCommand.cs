@@ -27,7 +27,7 @@ public static class DoctorCommand
         KernelTarget? requested = archText is null ? null : KernelTarget.Parse(archText);
         Runtime(o);
         Libraries(o);
-        var probe = Cuda.Probe();
+        var probe = CudaRuntime.Probe();
         Devices(o, probe);
         var compiler = new KernelCompiler();
         o.WriteLine($"kernel cache: {compiler.CacheFolder}");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.IO.Output;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.Backends;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Commands;
 
@@ -25,7 +25,7 @@ public static class PretrainBaseCommand
                 throw new ArgumentException($"--steps must be > 0, got {n}");
             }
             var path = p.GetValue(output)!;
-            var backend = Devices.Open(p.GetValue(device)!);
+            using var backend = Devices.Open(p.GetValue(device)!);
             var o = p.InvocationConfiguration.Output;
             var vocabulary = CharVocabulary.Default;
             var (weights, notes) = BasePretraining.Run(backend, vocabulary, n, p.GetValue(seed), o);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.Backends;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Commands;
 
@@ -39,7 +39,7 @@ public static class TrainCommand
             {
                 throw new ArgumentException($"--lr must be > 0 and finite, got {rate.ToString(CultureInfo.InvariantCulture)}");
             }
-            var backend = Devices.Open(p.GetValue(device)!);
+            using var backend = Devices.Open(p.GetValue(device)!);
             var dir = OutputFolder.Prepare(p.GetValue(output)!);
             Run(backend, dir, DemoSettings.Finetune(n, rate, p.GetValue(seed)), p.InvocationConfiguration.Output);
             return 0;

@@ -16,7 +16,7 @@ public static class VerifyGoldenCommand
         cmd.SetAction(p =>
         {
             var cases = GoldenFile.Load(p.GetValue(file)!);
-            var backend = Devices.Open(p.GetValue(device)!);
+            using var backend = Devices.Open(p.GetValue(device)!);
             var o = p.InvocationConfiguration.Output;
             o.WriteLine($"device: {backend.Name}; tolerance |error| <= {GoldenVerifier.Tolerance:g} * (1 + |expected|)");
             o.WriteLine($"{"case",-32} {string.Join(" ", GoldenVerifier.Compared.Select(n => $"{n,12}"))}  result");

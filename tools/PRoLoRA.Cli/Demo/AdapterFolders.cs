@@ -1,6 +1,6 @@
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.IO;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Demo;
 

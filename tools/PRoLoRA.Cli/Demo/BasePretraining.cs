@@ -1,6 +1,6 @@
 using System.Globalization;
 using PRoLoRA.Native.Backends;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Demo;
 

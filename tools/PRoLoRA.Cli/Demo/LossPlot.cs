@@ -1,5 +1,5 @@
 using PRoLoRA.Native.IO.Output;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 using ScottPlot;
 
 namespace PRoLoRA.Cli.Demo;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using PRoLoRA.Native.Training;
+using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Cli.Demo;
 

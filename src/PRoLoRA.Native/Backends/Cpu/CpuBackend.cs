@@ -11,7 +11,10 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
-    /// <summary>The shared instance (the backend holds no state but its pool of free arrays).</summary>
+    /// <summary>
+    /// A shared instance for code that needs a CPU backend without owning one (loading a file,
+    /// the tests); disposing it does nothing. <see cref="Devices.Open"/> gives an owned one.
+    /// </summary>
     public static CpuBackend Instance { get; } = new();
 
     /// <inheritdoc/>
@@ -59,9 +62,13 @@ public sealed partial class CpuBackend : IBackend
     {
     }
 
-    /// <inheritdoc/>
+    /// <summary>Frees the arrays kept for reuse (tensors made here stay usable: their arrays are managed).</summary>
     public void Dispose()
     {
+        if (!ReferenceEquals(this, Instance))
+        {
+            _pool.Trim();
+        }
     }
 
     /// <summary>The managed array behind a (checked) tensor of this backend.</summary>

@@ -1,7 +1,7 @@
 using PRoLoRA.Native.Cuda;
 using PRoLoRA.Native.Cuda.Handles;
 using PRoLoRA.Native.Cuda.Interop;
-using CudaProbe = PRoLoRA.Native.Cuda.Cuda;
+using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
 
 namespace PRoLoRA.Native.Backends.Cuda;
 

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>A progress report of <see cref="Trainer.Train"/>, sent after each evaluation.</summary>
 /// <param name="Step">Steps done.</param>

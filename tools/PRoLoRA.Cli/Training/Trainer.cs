@@ -2,7 +2,7 @@ using System.Diagnostics;
 using PRoLoRA.Native.Autograd;
 using PRoLoRA.Native.Optim;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// The training loop of a <see cref="CharLm"/>: random batches, cross-entropy, backward, global-norm

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// A batch of next-character examples: row i's context is

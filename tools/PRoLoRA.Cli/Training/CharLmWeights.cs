@@ -1,7 +1,7 @@
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Tensors;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// The base weights of a <see cref="CharLm"/>: the embedding table (V×E) and, for each linear of

@@ -1,7 +1,7 @@
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Autograd;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// The character MLP language model over <see cref="CharLmWeights"/>, in one of two modes:
@@ -20,7 +20,7 @@ public sealed class CharLm : IDisposable
     {
         Weights = weights;
         TrainsBase = trainBase;
-        Variable Wrap(Tensors.Tensor t, string name) => trainBase ? Variable.Parameter(t, name) : Variable.Constant(t, name);
+        Variable Wrap(PRoLoRA.Native.Tensors.Tensor t, string name) => trainBase ? Variable.Parameter(t, name) : Variable.Constant(t, name);
         _embedding = Wrap(weights.Embedding, "embedding");
         var linears = weights.Config.Linears;
         _weights = [.. linears.Select((m, i) => Wrap(weights.Weights[i], $"{m.Name}.weight"))];

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>What <see cref="Trainer.Train"/> measured.</summary>
 /// <param name="History">Every evaluation, the first before training and the last after it.</param>

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// A fixed character alphabet: each character's id is its position in <see cref="Alphabet"/>.

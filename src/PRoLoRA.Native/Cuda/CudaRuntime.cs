@@ -7,7 +7,7 @@ namespace PRoLoRA.Native.Cuda;
 /// Is there a usable NVIDIA GPU? <see cref="Probe"/> answers once per process and never throws:
 /// "no GPU" is a normal answer, with the reason (no driver library, cuInit failed, driver too old, no device).
 /// </summary>
-public static unsafe class Cuda
+public static unsafe class CudaRuntime
 {
     /// <summary>The oldest driver we accept: CUDA 11.2 (11020), the oldest NVRTC we load.</summary>
     public const int MinimumDriverVersion = 11020;

@@ -1,6 +1,6 @@
 using PRoLoRA.Native.Adapters;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>A named way to adapt every linear of a model: how each linear's adapter is configured.</summary>
 /// <param name="Name">Short name, also the adapter's folder name ("lora", "prolora").</param>

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>The losses at one evaluation: mean cross-entropy (nats per character) on fixed training and validation windows.</summary>
 /// <param name="Step">Steps done when evaluated (0: before training).</param>

@@ -4,7 +4,7 @@ using PRoLoRA.Native.IO;
 using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tensors;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// A <see cref="CharLmWeights"/> base as one safetensors file: the tensors under their

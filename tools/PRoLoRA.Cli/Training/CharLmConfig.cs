@@ -1,6 +1,6 @@
 using PRoLoRA.Native.Adapters;
 
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>
 /// The shape of the character MLP language model (Bengio et al. 2003): the embeddings of the last

@@ -1,4 +1,4 @@
-namespace PRoLoRA.Native.Training;
+namespace PRoLoRA.Cli.Training;
 
 /// <summary>Hyper-parameters of <see cref="Trainer.Train"/>: AdamW with linear warmup and cosine decay, global-norm clipping.</summary>
 public sealed record TrainOptions
