@@ -63,6 +63,24 @@ extern "C" __global__ void relu_backward(const float* x, const float* dy, float*
     }
 }
 
+// out[t] = silu(x[t]) = x[t] / (1 + e^(−x[t])).
+extern "C" __global__ void silu(const float* x, float* out, int n) {
+    int t = thread_index();
+    if (t < n) {
+        out[t] = x[t] / (1.0f + expf(-x[t]));
+    }
+}
+
+// dx[t] = beta·dx[t] + dy[t]·σ(x[t])·(1 + x[t]·(1 − σ(x[t]))).
+extern "C" __global__ void silu_backward(const float* x, const float* dy, float* dx, int n, float beta) {
+    int t = thread_index();
+    if (t < n) {
+        float s = 1.0f / (1.0f + expf(-x[t]));
+        float g = dy[t] * s * (1.0f + x[t] * (1.0f - s));
+        dx[t] = beta == 0.0f ? g : beta * dx[t] + g;
+    }
+}
+
 // dst[i, j] = src[i·src_s0 + j·src_s1]: materialises a strided view (a transpose) into a
 // contiguous rows×cols dst; one thread per element of dst.
 extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, float* dst, int rows, int cols) {

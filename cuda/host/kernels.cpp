@@ -10,13 +10,9 @@ thread_local uint3 blockIdx;
 thread_local dim3 blockDim;
 thread_local dim3 gridDim;
 
-// The kernels themselves, compiled as one translation unit (as a single NVRTC program would be).
-#include "../adamw.cu"
-#include "../broadcast_roll.cu"
-#include "../elementwise.cu"
-#include "../embedding.cu"
-#include "../reductions.cu"
-#include "../softmax_cross_entropy.cu"
+// The kernels themselves, compiled as one translation unit (as a single NVRTC program would be):
+// every cuda/*.cu, listed by CMakeLists.txt.
+#include "kernel_sources.inc"
 
 namespace {
 
@@ -25,26 +21,11 @@ struct KernelEntry {
     void (*run)(int grid_x, int block_x, void** args);
 };
 
-// Adding a kernel: one line here.
 #define PROLORA_KERNEL(name) {#name, &prolora_host::run<name>}
 
+// Every extern "C" __global__ kernel of those files, found by CMakeLists.txt.
 const KernelEntry kernels[] = {
-    PROLORA_KERNEL(broadcast_roll),
-    PROLORA_KERNEL(broadcast_roll_grad),
-    PROLORA_KERNEL(fill),
-    PROLORA_KERNEL(axpby),
-    PROLORA_KERNEL(mul),
-    PROLORA_KERNEL(dropout),
-    PROLORA_KERNEL(add_row_vector),
-    PROLORA_KERNEL(relu),
-    PROLORA_KERNEL(relu_backward),
-    PROLORA_KERNEL(copy_2d),
-    PROLORA_KERNEL(sum_rows),
-    PROLORA_KERNEL(sum_of_squares),
-    PROLORA_KERNEL(embedding),
-    PROLORA_KERNEL(embedding_backward),
-    PROLORA_KERNEL(softmax_cross_entropy),
-    PROLORA_KERNEL(adamw),
+#include "kernel_table.inc"
 };
 
 #undef PROLORA_KERNEL

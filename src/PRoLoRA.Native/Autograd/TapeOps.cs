@@ -197,6 +197,16 @@ public static class TapeOps
         return output;
     }
 
+    /// <summary>silu(x) = x · σ(x).</summary>
+    public static Variable Silu(this Tape tape, Variable x)
+    {
+        var be = tape.Backend;
+        var output = tape.Result(be.Empty(x.Shape), x.RequiresGrad, "silu");
+        be.Silu(x.Value, output.Value);
+        tape.Record(output, g => be.SiluBackward(x.Value, g, tape.GradOf(x), 1f));
+        return output;
+    }
+
     /// <summary>Rows of <paramref name="table"/> (V×D) picked by <paramref name="ids"/>: (N×D).</summary>
     public static Variable Embedding(this Tape tape, Variable table, int[] ids)
     {

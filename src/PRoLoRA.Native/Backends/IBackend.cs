@@ -85,6 +85,12 @@ public interface IBackend : IDisposable
     /// <summary>dx = beta · dx + dy ⊙ [x &gt; 0].</summary>
     void ReluBackward(Tensor x, Tensor dy, Tensor dx, float beta);
 
+    /// <summary>output = silu(x) = x · σ(x) = x / (1 + e^(−x)) (LLaMA's gate activation).</summary>
+    void Silu(Tensor x, Tensor output);
+
+    /// <summary>dx = beta · dx + dy ⊙ silu'(x), silu'(x) = σ(x) · (1 + x · (1 − σ(x))).</summary>
+    void SiluBackward(Tensor x, Tensor dy, Tensor dx, float beta);
+
     /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
     double SumOfSquares(Tensor x);
 

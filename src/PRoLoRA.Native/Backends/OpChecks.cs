@@ -121,11 +121,11 @@ internal static class OpChecks
         return (x.Shape[0], x.Shape[1]);
     }
 
-    /// <summary>x and output contiguous, same shape; returns the element count.</summary>
-    public static long Relu(IBackend backend, Tensor x, Tensor output) => Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
+    /// <summary>A unary elementwise op (ReLU, SiLU, ...): x and output contiguous, same shape; returns the element count.</summary>
+    public static long Unary(IBackend backend, Tensor x, Tensor output) => Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
 
-    /// <summary>x, dy and dx contiguous, same shape; returns the element count.</summary>
-    public static long ReluBackward(IBackend backend, Tensor x, Tensor dy, Tensor dx) => Elementwise(backend, (x, nameof(x)), (dy, nameof(dy)), (dx, nameof(dx)));
+    /// <summary>The gradient of a unary elementwise op: x, dy and dx contiguous, same shape; returns the element count.</summary>
+    public static long UnaryBackward(IBackend backend, Tensor x, Tensor dy, Tensor dx) => Elementwise(backend, (x, nameof(x)), (dy, nameof(dy)), (dx, nameof(dx)));
 
     /// <summary>One contiguous tensor; returns its element count.</summary>
     public static long SumOfSquares(IBackend backend, Tensor x) => Elementwise(backend, (x, nameof(x)));

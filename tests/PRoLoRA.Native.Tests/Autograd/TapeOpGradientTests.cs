@@ -76,6 +76,9 @@ public class TapeOpGradientTests
     }
 
     [Test]
+    public void Silu() => GradientCheck.Check((t, v) => t.Silu(v[0]), [T(1, 5, 6)]);
+
+    [Test]
     public void Embedding_WithRepeatedIds() => GradientCheck.Check((t, v) => t.Embedding(v[0], [2, 0, 2, 3, 2]), [T(1, 4, 3)]);
 
     [Test]

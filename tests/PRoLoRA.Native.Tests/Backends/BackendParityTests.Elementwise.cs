@@ -101,6 +101,28 @@ public abstract partial class BackendParityTests
         AssertClose(dx, expected, "dx");
     }
 
+    /// <summary>silu(x) = x·σ(x), with large |x| (e^(−x) overflows) and the special values among the inputs.</summary>
+    [Test]
+    public void Silu_MatchesTheDefinition()
+    {
+        var (x, xHost) = Pair([.. Randoms(300, -8f, 8f), -100f, 100f, -0f, 0f, float.NegativeInfinity, float.PositiveInfinity], 306);
+        var (o, expected) = Pair(NaNs(306), 306);
+        Backend.Silu(x, o);
+        CpuBackend.Reference.Silu(xHost, expected);
+        AssertClose(o, expected, "output");
+    }
+
+    [Test]
+    public void SiluBackward_MatchesTheDefinition([Values(0f, 1f, 0.5f)] float beta)
+    {
+        var (x, xHost) = Pair(Randoms(700, -8f, 8f), 700);
+        var (dy, dyHost) = RandomPair(700);
+        var (dx, expected) = Pair(beta == 0f ? NaNs(700) : Randoms(700), 700);
+        Backend.SiluBackward(x, dy, dx, beta);
+        CpuBackend.Reference.SiluBackward(xHost, dyHost, expected, beta);
+        AssertClose(dx, expected, "dx");
+    }
+
     [Test]
     public void Dropout_RejectsP1()
     {

@@ -11,7 +11,7 @@ internal static class FloatAssert
 
     /// <summary>
     /// |actual − expected| ≤ relative·max(|expected|, floor) for every element (below the floor the
-    /// bound is absolute); NaN must meet NaN. Reports the first mismatch with its index.
+    /// bound is absolute); NaN must meet NaN and an infinity the same infinity. Reports the first mismatch with its index.
     /// </summary>
     public static void Close(float[] actual, float[] expected, string what, float relative = Relative, float floor = SmallestNormal)
     {
@@ -19,7 +19,7 @@ internal static class FloatAssert
         for (int i = 0; i < expected.Length; i++)
         {
             float e = expected[i], a = actual[i];
-            bool ok = float.IsNaN(e) ? float.IsNaN(a) : MathF.Abs(a - e) <= relative * MathF.Max(MathF.Abs(e), floor);
+            bool ok = float.IsNaN(e) ? float.IsNaN(a) : a == e || MathF.Abs(a - e) <= relative * MathF.Max(MathF.Abs(e), floor);
             if (!ok)
             {
                 Assert.Fail($"{what}[{i}] = {a:R}, expected {e:R} (tolerance {relative} relative to max(|expected|, {floor}))");

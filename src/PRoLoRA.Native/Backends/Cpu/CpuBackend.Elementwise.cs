@@ -60,15 +60,31 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void Relu(Tensor x, Tensor output)
     {
-        OpChecks.Relu(this, x, output);
+        OpChecks.Unary(this, x, output);
         TensorPrimitives.Max(Elements(x), 0f, Elements(output));
     }
 
     /// <inheritdoc/>
     public void ReluBackward(Tensor x, Tensor dy, Tensor dx, float beta)
     {
-        OpChecks.ReluBackward(this, x, dy, dx);
+        OpChecks.UnaryBackward(this, x, dy, dx);
         Reference.ReluBackward(Elements(x), Elements(dy), Elements(dx), beta);
+    }
+
+    /// <inheritdoc/>
+    public void Silu(Tensor x, Tensor output)
+    {
+        OpChecks.Unary(this, x, output);
+        var os = Elements(output);
+        TensorPrimitives.Sigmoid(Elements(x), os);
+        TensorPrimitives.Multiply(Elements(x), os, os);
+    }
+
+    /// <inheritdoc/>
+    public void SiluBackward(Tensor x, Tensor dy, Tensor dx, float beta)
+    {
+        OpChecks.UnaryBackward(this, x, dy, dx);
+        Reference.SiluBackward(Elements(x), Elements(dy), Elements(dx), beta);
     }
 
     internal static partial class Reference
@@ -135,6 +151,26 @@ public sealed partial class CpuBackend
             for (int i = 0; i < x.Length; i++)
             {
                 float g = x[i] > 0f ? dy[i] : 0f;
+                dx[i] = beta == 0f ? g : (beta * dx[i]) + g;
+            }
+        }
+
+        /// <summary>output = x · σ(x) = x / (1 + e^(−x)).</summary>
+        public static void Silu(ReadOnlySpan<float> x, Span<float> output)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                output[i] = x[i] / (1f + MathF.Exp(-x[i]));
+            }
+        }
+
+        /// <summary>dx = beta·dx + dy · σ(x) · (1 + x · (1 − σ(x))); beta = 0 does not read dx.</summary>
+        public static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float beta)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                float s = 1f / (1f + MathF.Exp(-x[i]));
+                float g = dy[i] * s * (1f + (x[i] * (1f - s)));
                 dx[i] = beta == 0f ? g : (beta * dx[i]) + g;
             }
         }

@@ -48,7 +48,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void Relu(Tensor x, Tensor output)
     {
-        int n = Int(OpChecks.Relu(this, x, output), nameof(x));
+        int n = Int(OpChecks.Unary(this, x, output), nameof(x));
         IntPtr px = Ptr(x), po = Ptr(output);
         Launch("relu", n, [(IntPtr)(&px), (IntPtr)(&po), (IntPtr)(&n)]);
     }
@@ -56,8 +56,24 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void ReluBackward(Tensor x, Tensor dy, Tensor dx, float beta)
     {
-        int n = Int(OpChecks.ReluBackward(this, x, dy, dx), nameof(x));
+        int n = Int(OpChecks.UnaryBackward(this, x, dy, dx), nameof(x));
         IntPtr px = Ptr(x), pdy = Ptr(dy), pdx = Ptr(dx);
         Launch("relu_backward", n, [(IntPtr)(&px), (IntPtr)(&pdy), (IntPtr)(&pdx), (IntPtr)(&n), (IntPtr)(&beta)]);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void Silu(Tensor x, Tensor output)
+    {
+        int n = Int(OpChecks.Unary(this, x, output), nameof(x));
+        IntPtr px = Ptr(x), po = Ptr(output);
+        Launch("silu", n, [(IntPtr)(&px), (IntPtr)(&po), (IntPtr)(&n)]);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void SiluBackward(Tensor x, Tensor dy, Tensor dx, float beta)
+    {
+        int n = Int(OpChecks.UnaryBackward(this, x, dy, dx), nameof(x));
+        IntPtr px = Ptr(x), pdy = Ptr(dy), pdx = Ptr(dx);
+        Launch("silu_backward", n, [(IntPtr)(&px), (IntPtr)(&pdy), (IntPtr)(&pdx), (IntPtr)(&n), (IntPtr)(&beta)]);
     }
 }
