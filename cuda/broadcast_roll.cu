@@ -1,4 +1,4 @@
-// Broadcast-with-roll (DESIGN.md §1) and its gradient. One kernel serves A and B: A is built
+// Broadcast-with-roll (docs/method.md) and its gradient. One kernel serves A and B: A is built
 // row-major (rank_fastest = 0), B as the strided view Bᵀ of a row-major out×r B (rank_fastest = 1),
 // so in both cases consecutive threads write consecutive memory.
 #include "common.cuh"

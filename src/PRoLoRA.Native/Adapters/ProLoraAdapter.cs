@@ -6,7 +6,7 @@ namespace PRoLoRA.Native.Adapters;
 
 /// <summary>
 /// The state of one PRoLoRA adapter: its config and four trainable tensors, separate from any base
-/// layer so that many adapters can share one frozen base. Shapes (DESIGN.md §1):
+/// layer so that many adapters can share one frozen base. Shapes (docs/method.md):
 /// chunk_a (r−u)×ceil(in/m), vec_a u×in, chunk_b ceil(out/n)×(r−u), vec_b u×out.
 /// </summary>
 public sealed class ProLoraAdapter : IDisposable

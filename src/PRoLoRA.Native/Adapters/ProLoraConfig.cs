@@ -1,7 +1,7 @@
 namespace PRoLoRA.Native.Adapters;
 
 /// <summary>
-/// The configuration of one PRoLoRA linear (DESIGN.md §1). u = r is plain LoRA; u = 0 without
+/// The configuration of one PRoLoRA linear (docs/method.md). u = r is plain LoRA; u = 0 without
 /// rotation is CLoRA; u = 0 with rotation is RoLoRA. Use the factory methods for the named variants.
 /// </summary>
 public sealed record ProLoraConfig
