@@ -26,19 +26,14 @@ public static class GoldenVerifier
     /// <summary>Runs <paramref name="golden"/> on <paramref name="backend"/>; one comparison per array of <see cref="Compared"/>.</summary>
     public static IReadOnlyList<GoldenComparison> Verify(GoldenCase golden, IBackend backend)
     {
+        ArgumentNullException.ThrowIfNull(golden);
         var c = golden.Config;
-        Tensor Load(string key)
-        {
-            var g = golden.Inputs[key];
-            return backend.FromArray(g.Data.Select(v => (float)v).ToArray(), new Shape(g.Shape));
-        }
-
-        var adapter = new ProLoraAdapter(c, Load("chunk_a"), Load("vec_a"), Load("chunk_b"), Load("vec_b"));
+        var adapter = golden.CreateAdapter(backend);
         var weight = Variable.Constant(backend.Zeros(new Shape(c.OutFeatures, c.InFeatures)), "weight");
         using var layer = new ProLoraLinear(weight, null, adapter);
         using var tape = new Tape(backend);
-        using var xTensor = Load("x");
-        using var dy = Load("dy");
+        using var xTensor = golden.Input("x", backend);
+        using var dy = golden.Input("dy", backend);
         var x = Variable.Input(xTensor, "x");
         var y = tape.Forward(layer, x);
         tape.Backward(y, dy);
