@@ -1,5 +1,6 @@
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tensors;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
@@ -107,24 +108,10 @@ public abstract partial class BackendParityTests
         }
         if (layout != RollLayout.A && (transposedIn & layout) == layout)
         {
-            var stored = Pair(Transpose(logical, rows, cols), cols, rows).Dev;
+            var stored = Pair(HostArrays.Transpose(logical, rows, cols), cols, rows).Dev;
             return (stored.T, stored);
         }
         var contiguous = Pair(logical, rows, cols).Dev;
         return (contiguous, contiguous);
-    }
-
-    /// <summary>The row-major transpose of a rows×cols array.</summary>
-    private static float[] Transpose(float[] data, int rows, int cols)
-    {
-        var t = new float[data.Length];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < cols; j++)
-            {
-                t[(j * rows) + i] = data[(i * cols) + j];
-            }
-        }
-        return t;
     }
 }

@@ -3,6 +3,7 @@
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tensors;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
@@ -137,18 +138,7 @@ public abstract partial class BackendParityTests
 
     /// <summary>The transposed view of a stored rows×cols tensor holding <paramref name="data"/>, and its logical (cols×rows) contents.</summary>
     private protected (Tensor Dev, float[] Host) Transposed(float[] data, int rows, int cols)
-    {
-        var (stored, _) = Pair(data, rows, cols);
-        var host = new float[rows * cols];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < cols; j++)
-            {
-                host[(j * rows) + i] = data[(i * cols) + j];
-            }
-        }
-        return (stored.T, host);
-    }
+        => (Pair(data, rows, cols).Dev.T, HostArrays.Transpose(data, rows, cols));
 
     /// <summary>The logical contents of <paramref name="dev"/> agree with <paramref name="expected"/>.</summary>
     private protected static void AssertClose(Tensor dev, float[] expected, string what, float relative = ParityAssert.Relative) =>

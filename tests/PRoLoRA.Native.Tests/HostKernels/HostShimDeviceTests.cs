@@ -41,8 +41,8 @@ public sealed class HostShimDeviceTests : HostKernelFixture
         // a is M×K, stored K×M when transposed; b is K×N, stored N×K when transposed.
         var aStore = RandomFloats(rng, m * k);
         var bStore = RandomFloats(rng, k * n);
-        var a = transA ? Transpose(aStore, k, m) : aStore;
-        var b = transB ? Transpose(bStore, n, k) : bStore;
+        var a = transA ? HostArrays.Transpose(aStore, k, m) : aStore;
+        var b = transB ? HostArrays.Transpose(bStore, n, k) : bStore;
         var c = beta == 0f ? NaNs(m * n) : RandomFloats(rng, m * n);
         var dA = Upload<float>(aStore);
         var dB = Upload<float>(bStore);
@@ -51,19 +51,5 @@ public sealed class HostShimDeviceTests : HostKernelFixture
         // Row-major storage read column-major is the transpose, so swap the operands.
         Device.Sgemm(transB, transA, n, m, k, alpha, dB.Pointer, transB ? k : n, dA.Pointer, transA ? m : k, beta, dC.Pointer, n);
         FloatAssert.Close(dC.Download(), c, "c", 1e-5f, floor: 1f); // summation order differs from the reference's
-    }
-
-    /// <summary>The row-major transpose of a rows×cols array.</summary>
-    private static float[] Transpose(float[] data, int rows, int cols)
-    {
-        var t = new float[data.Length];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < cols; j++)
-            {
-                t[(j * rows) + i] = data[(i * cols) + j];
-            }
-        }
-        return t;
     }
 }
