@@ -3,6 +3,19 @@
 #ifndef PROLORA_COMMON_CUH
 #define PROLORA_COMMON_CUH
 
+// Shared memory, declared so that the host shim can check it (bounds and races between barriers):
+//   PROLORA_SHARED(float, tile, 32 * 33);    a static array of the block (__shared__ float tile[32 * 33])
+//   PROLORA_DYNAMIC_SHARED(float, buffer);   the launch's dynamic shared memory (extern __shared__ float buffer[])
+#ifdef PROLORA_HOST
+#define PROLORA_SHARED(type, name, count)        \
+    static const char prolora_key_##name = 0;    \
+    ::prolora_host::SharedArray<type> name(::prolora_host::static_shared(&prolora_key_##name, sizeof(type), (count)), #name)
+#define PROLORA_DYNAMIC_SHARED(type, name) ::prolora_host::SharedArray<type> name(::prolora_host::dynamic_shared(sizeof(type)), #name)
+#else
+#define PROLORA_SHARED(type, name, count) __shared__ type name[count]
+#define PROLORA_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#endif
+
 // Threads per block of every launch (cuda/README.md: 1-D grid, grid = ceil(threads / 256)).
 #define PROLORA_BLOCK 256
 

@@ -2,16 +2,26 @@
 #ifndef PROLORA_HOST_KERNELS_H
 #define PROLORA_HOST_KERNELS_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define PROLORA_HOST_API __attribute__((visibility("default")))
 
-// Launches kernel `kernel` (its extern "C" name in cuda/) on a 1-D grid of grid_x blocks of
-// block_x threads; args holds one pointer to each argument's value, as cuLaunchKernel's
-// kernelParams. Returns 0, or -1 when no kernel has that name.
-PROLORA_HOST_API int prolora_host_launch(const char* kernel, int grid_x, int block_x, void** args);
+// Launches kernel `kernel` (its extern "C" name in cuda/) on a grid[3] of block[3] threads with
+// shared_bytes of dynamic shared memory; args holds one pointer to each argument's value, as
+// cuLaunchKernel's kernelParams. Returns 0 when it ran, -1 when no kernel has that name, -2 when
+// the launch failed: error (of error_capacity bytes, NUL-terminated) then says where and why (an
+// invalid memory access, a divergent barrier, a shared-memory race, ...).
+PROLORA_HOST_API int prolora_host_launch(const char* kernel, const unsigned* grid, const unsigned* block, unsigned shared_bytes, void** args,
+                                         char* error, int error_capacity);
+
+// "Device" memory: each allocation ends flush against an inaccessible guard page and is unmapped on
+// free, so out-of-bounds and use-after-free accesses by a kernel are caught and reported.
+PROLORA_HOST_API void* prolora_host_malloc(size_t bytes);
+PROLORA_HOST_API void prolora_host_free(void* pointer);
 
 // cuBLAS SGEMM semantics, column-major: C = alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n,
 // C m×n; transa/transb nonzero means transposed (CUBLAS_OP_T). beta == 0 does not read C.

@@ -22,7 +22,11 @@ int main() {
     int n = 300;
     float value = 2.5f;
     void* fill_args[] = {&xp, &n, &value};
-    check(prolora_host_launch("fill", 2, 256, fill_args) == 0, "fill launches");
+    const unsigned two_blocks[3] = {2, 1, 1};
+    const unsigned one_block[3] = {1, 1, 1};
+    const unsigned block256[3] = {256, 1, 1};
+    char error[256] = "";
+    check(prolora_host_launch("fill", two_blocks, block256, 0, fill_args, error, sizeof error) == 0, "fill launches");
     bool filled = true;
     for (int i = 0; i < n; i++) {
         filled = filled && x[i] == 2.5f;
@@ -39,10 +43,10 @@ int main() {
     float beta = 0.5f;
     int three = 3;
     void* axpby_args[] = {&alpha, &ap, &beta, &yp, &three};
-    check(prolora_host_launch("axpby", 1, 256, axpby_args) == 0, "axpby launches");
+    check(prolora_host_launch("axpby", one_block, block256, 0, axpby_args, error, sizeof error) == 0, "axpby launches");
     check(y[0] == 4.0f && y[1] == 6.0f && y[2] == 8.0f, "axpby computes 2x + y/2");
 
-    check(prolora_host_launch("no_such_kernel", 1, 1, nullptr) == -1, "unknown kernel answers -1");
+    check(prolora_host_launch("no_such_kernel", one_block, one_block, 0, nullptr, error, sizeof error) == -1, "unknown kernel answers -1");
 
     // sgemm, column-major 2×2: C = Aᵀ·B with A = [1 3; 2 4] (columns 1,2 and 3,4), B = I.
     float am[] = {1.0f, 2.0f, 3.0f, 4.0f};

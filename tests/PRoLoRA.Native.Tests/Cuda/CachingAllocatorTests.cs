@@ -105,7 +105,7 @@ public sealed class CachingAllocatorTests
 
         public void CopyDeviceToDevice(IntPtr destination, IntPtr source, long bytes) => throw new NotSupportedException();
 
-        public void Launch(string kernel, int gridX, int blockX, ReadOnlySpan<IntPtr> arguments) => throw new NotSupportedException();
+        public void Launch(string kernel, Dim3 grid, Dim3 block, int sharedBytes, ReadOnlySpan<IntPtr> arguments) => throw new NotSupportedException();
 
         public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc) =>
             throw new NotSupportedException();

@@ -105,7 +105,7 @@ public sealed class CudaGpuTests
 
     [Test]
     public void UnknownKernel_IsAClearError() =>
-        Assert.That(() => Device.Launch("no_such_kernel", 1, 1, []), Throws.InstanceOf<CudaException>().With.Message.Contains("no_such_kernel"));
+        Assert.That(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, []), Throws.InstanceOf<CudaException>().With.Message.Contains("no_such_kernel"));
 
     [Test]
     public void Events_TimeQueuedWork()

@@ -1,3 +1,5 @@
+using PRoLoRA.Native.Backends.Cuda;
+
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>
@@ -36,7 +38,16 @@ public abstract class HostKernelFixture
     {
         using (args)
         {
-            Device.Launch(kernel, (threads + BlockSize - 1) / BlockSize, BlockSize, args.Pointers);
+            Device.Launch(kernel, new Dim3((threads + BlockSize - 1) / BlockSize), new Dim3(BlockSize), 0, args.Pointers);
+        }
+    }
+
+    /// <summary>Launches <paramref name="kernel"/> on <paramref name="grid"/> blocks of <paramref name="block"/> threads with dynamic shared memory.</summary>
+    private protected void Run(string kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args)
+    {
+        using (args)
+        {
+            Device.Launch(kernel, grid, block, sharedBytes, args.Pointers);
         }
     }
 

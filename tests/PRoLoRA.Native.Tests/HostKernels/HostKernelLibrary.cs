@@ -20,13 +20,19 @@ internal sealed unsafe class HostKernelLibrary
 
     private static readonly Lazy<(HostKernelLibrary? Library, string Problem)> Loaded = new(Load);
 
-    private readonly delegate* unmanaged<byte*, int, int, void**, int> _launch;
+    private const int ErrorCapacity = 4096;
+
+    private readonly delegate* unmanaged<byte*, uint*, uint*, uint, void**, byte*, int, int> _launch;
+    private readonly delegate* unmanaged<nuint, void*> _malloc;
+    private readonly delegate* unmanaged<void*, void> _free;
     private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
 
-    private HostKernelLibrary(string path, IntPtr launch, IntPtr sgemm)
+    private HostKernelLibrary(string path, IntPtr launch, IntPtr malloc, IntPtr free, IntPtr sgemm)
     {
         Path = path;
-        _launch = (delegate* unmanaged<byte*, int, int, void**, int>)launch;
+        _launch = (delegate* unmanaged<byte*, uint*, uint*, uint, void**, byte*, int, int>)launch;
+        _malloc = (delegate* unmanaged<nuint, void*>)malloc;
+        _free = (delegate* unmanaged<void*, void>)free;
         _sgemm = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
     }
 
@@ -45,15 +51,35 @@ internal sealed unsafe class HostKernelLibrary
         return library;
     }
 
-    /// <summary>prolora_host_launch: 0 when the kernel ran, -1 when the library has no kernel of that name.</summary>
-    public int Launch(string kernel, int gridX, int blockX, void** arguments)
+    /// <summary>
+    /// prolora_host_launch: null when the kernel ran, else why not (no kernel of that name, or the
+    /// sanitizer's report: an invalid access, a divergent barrier, a shared-memory race, ...).
+    /// </summary>
+    public string? Launch(string kernel, (int X, int Y, int Z) grid, (int X, int Y, int Z) block, int sharedBytes, void** arguments)
     {
         byte[] name = Encoding.UTF8.GetBytes(kernel + "\0");
+        uint* g = stackalloc uint[] { (uint)grid.X, (uint)grid.Y, (uint)grid.Z };
+        uint* b = stackalloc uint[] { (uint)block.X, (uint)block.Y, (uint)block.Z };
+        byte* error = stackalloc byte[ErrorCapacity];
+        error[0] = 0;
+        int status;
         fixed (byte* p = name)
         {
-            return _launch(p, gridX, blockX, arguments);
+            status = _launch(p, g, b, (uint)sharedBytes, arguments, error, ErrorCapacity);
         }
+        return status switch
+        {
+            0 => null,
+            -1 => $"the host-kernel library {Path} has no kernel '{kernel}'",
+            _ => Marshal.PtrToStringUTF8((IntPtr)error),
+        };
     }
+
+    /// <summary>prolora_host_malloc: guarded "device" memory (at least one byte).</summary>
+    public IntPtr Allocate(long bytes) => (IntPtr)_malloc((nuint)bytes);
+
+    /// <summary>prolora_host_free.</summary>
+    public void Free(IntPtr pointer) => _free((void*)pointer);
 
     /// <summary>prolora_host_sgemm: cuBLAS column-major SGEMM.</summary>
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc)
@@ -87,11 +113,13 @@ internal sealed unsafe class HostKernelLibrary
             return (null, $"host-kernel library {path} could not be loaded; {howToBuild}");
         }
         if (!NativeLibrary.TryGetExport(handle, "prolora_host_launch", out IntPtr launch)
+            || !NativeLibrary.TryGetExport(handle, "prolora_host_malloc", out IntPtr malloc)
+            || !NativeLibrary.TryGetExport(handle, "prolora_host_free", out IntPtr free)
             || !NativeLibrary.TryGetExport(handle, "prolora_host_sgemm", out IntPtr sgemm))
         {
-            return (null, $"host-kernel library {path} lacks prolora_host_launch or prolora_host_sgemm; {howToBuild}");
+            return (null, $"host-kernel library {path} lacks prolora_host_launch, _malloc, _free or _sgemm (an older build?); {howToBuild}");
         }
-        return (new HostKernelLibrary(path, launch, sgemm), string.Empty);
+        return (new HostKernelLibrary(path, launch, malloc, free, sgemm), string.Empty);
     }
 
     /// <summary>The nearest folder at or above <paramref name="start"/> that holds CMakeLists.txt.</summary>

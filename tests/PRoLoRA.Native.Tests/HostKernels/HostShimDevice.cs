@@ -1,18 +1,16 @@
-using System.Runtime.InteropServices;
 using PRoLoRA.Native.Backends.Cuda;
 
 namespace PRoLoRA.Native.Tests.HostKernels;
 
 /// <summary>
 /// An <see cref="IKernelDevice"/> that runs the kernels of cuda/ on the CPU through the host-kernel
-/// library: "device" memory is aligned host memory, launches run the grid sequentially and
-/// synchronously, and SGEMM is the library's reference loop with cuBLAS semantics.
+/// library: "device" memory is the library's guarded memory (an access past an allocation's end is
+/// caught), launches run the grid block by block with each thread a fiber, synchronously, and
+/// SGEMM is the library's reference loop with cuBLAS semantics. A launch the library's sanitizer
+/// stops throws an <see cref="InvalidOperationException"/> with its report.
 /// </summary>
 internal sealed unsafe class HostShimDevice(HostKernelLibrary library) : IKernelDevice
 {
-    // cudaMalloc returns 256-byte aligned memory; match it so alignment assumptions hold here too.
-    private const int Alignment = 256;
-
     /// <inheritdoc/>
     public string Name => $"host shim ({library.Path})";
 
@@ -20,11 +18,12 @@ internal sealed unsafe class HostShimDevice(HostKernelLibrary library) : IKernel
     public IntPtr Allocate(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        return (IntPtr)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), Alignment);
+        var pointer = library.Allocate(bytes);
+        return pointer != IntPtr.Zero ? pointer : throw new OutOfMemoryException($"the host shim could not map {bytes} bytes");
     }
 
     /// <inheritdoc/>
-    public void Free(IntPtr pointer) => NativeMemory.AlignedFree((void*)pointer);
+    public void Free(IntPtr pointer) => library.Free(pointer);
 
     /// <inheritdoc/>
     public void CopyHostToDevice(IntPtr destination, void* source, long bytes) => Buffer.MemoryCopy(source, (void*)destination, bytes, bytes);
@@ -36,13 +35,13 @@ internal sealed unsafe class HostShimDevice(HostKernelLibrary library) : IKernel
     public void CopyDeviceToDevice(IntPtr destination, IntPtr source, long bytes) => Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
 
     /// <inheritdoc/>
-    public void Launch(string kernel, int gridX, int blockX, ReadOnlySpan<IntPtr> arguments)
+    public void Launch(string kernel, Dim3 grid, Dim3 block, int sharedBytes, ReadOnlySpan<IntPtr> arguments)
     {
         fixed (IntPtr* args = arguments)
         {
-            if (library.Launch(kernel, gridX, blockX, (void**)args) != 0)
+            if (library.Launch(kernel, (grid.X, grid.Y, grid.Z), (block.X, block.Y, block.Z), sharedBytes, (void**)args) is { } problem)
             {
-                throw new InvalidOperationException($"the host-kernel library {library.Path} has no kernel '{kernel}'");
+                throw new InvalidOperationException(problem);
             }
         }
     }

@@ -1,3 +1,4 @@
+using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tests.Support;
 
@@ -10,7 +11,7 @@ public sealed class HostShimDeviceTests : HostKernelFixture
     [Test]
     public void Launch_OfAnUnknownKernel_ThrowsWithItsName()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Device.Launch("no_such_kernel", 1, BlockSize, []));
+        var ex = Assert.Throws<InvalidOperationException>(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(BlockSize), 0, []));
         Assert.That(ex!.Message, Does.Contain("no_such_kernel"));
     }
 

@@ -28,6 +28,9 @@ internal sealed unsafe class KernelArgs : IEnumerable<IntPtr>, IDisposable
     /// <summary>An <c>unsigned long long</c> argument.</summary>
     public void Add(ulong value) => Put(value);
 
+    /// <summary>A raw device pointer argument.</summary>
+    public void Add(IntPtr pointer) => Put(pointer);
+
     /// <summary>A pointer argument: the array's device address.</summary>
     public void Add<T>(DeviceArray<T> array)
         where T : unmanaged => Put(array.Pointer);

@@ -5,8 +5,10 @@ namespace PRoLoRA.Native.Backends.Cuda;
 /// intermediates every time. Blocks go back to the free list on return and are reused by later
 /// work; on the GPU all work runs on one stream, so a reused block is only touched after the work
 /// queued before its return. When an allocation fails, the cached blocks are freed and it is retried.
+/// With <c>exact</c>, nothing is rounded or cached: every block is allocated at its size and freed
+/// on return, so a checking device (the host shim) sees each tensor's own bounds.
 /// </summary>
-internal sealed class CachingAllocator(IKernelDevice device) : IDisposable
+internal sealed class CachingAllocator(IKernelDevice device, bool exact = false) : IDisposable
 {
     private const long SmallLimit = 1 << 20;
     private const long SmallGranule = 512;
@@ -26,7 +28,7 @@ internal sealed class CachingAllocator(IKernelDevice device) : IDisposable
     public (IntPtr Pointer, long Bytes) Rent(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        long size = Round(bytes);
+        long size = exact ? bytes : Round(bytes);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -61,6 +63,11 @@ internal sealed class CachingAllocator(IKernelDevice device) : IDisposable
                 return;
             }
             LiveBytes -= bytes;
+            if (exact)
+            {
+                device.Free(pointer);
+                return;
+            }
             CachedBytes += bytes;
             if (!_free.TryGetValue(bytes, out var stack))
             {

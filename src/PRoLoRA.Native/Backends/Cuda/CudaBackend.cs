@@ -18,10 +18,11 @@ public sealed partial class CudaBackend : IBackend
     private readonly CachingAllocator _allocator;
     private bool _disposed;
 
-    internal CudaBackend(IKernelDevice device)
+    /// <summary>A backend over <paramref name="device"/>; with <paramref name="exactAllocations"/> every tensor gets its own allocation (see <see cref="CachingAllocator"/>).</summary>
+    internal CudaBackend(IKernelDevice device, bool exactAllocations = false)
     {
         _device = device ?? throw new ArgumentNullException(nameof(device));
-        _allocator = new CachingAllocator(device);
+        _allocator = new CachingAllocator(device, exactAllocations);
     }
 
     /// <summary>Opens GPU <paramref name="ordinal"/>; throws <see cref="ProLoraException"/> (a <see cref="PRoLoRA.Native.Cuda.CudaException"/>) with the reason when it cannot be used.</summary>
@@ -88,14 +89,24 @@ public sealed partial class CudaBackend : IBackend
     private static int Int(long count, string name) =>
         count <= int.MaxValue ? (int)count : throw new ArgumentException($"{name} has {count:N0} elements; the kernels index with int (at most {int.MaxValue:N0})", name);
 
-    /// <summary>Launches <paramref name="kernel"/> with one thread per unit of work (nothing for none).</summary>
+    /// <summary>Launches <paramref name="kernel"/> with one thread per unit of work on a 1-D grid (nothing for none).</summary>
     private void Launch(string kernel, int threads, ReadOnlySpan<IntPtr> arguments)
     {
         if (threads <= 0)
         {
             return;
         }
-        _device.Launch(kernel, (int)(((long)threads + BlockSize - 1) / BlockSize), BlockSize, arguments);
+        _device.Launch(kernel, new Dim3((int)(((long)threads + BlockSize - 1) / BlockSize)), new Dim3(BlockSize), 0, arguments);
+    }
+
+    /// <summary>Launches <paramref name="kernel"/> on <paramref name="grid"/> blocks of <paramref name="block"/> threads (nothing for an empty grid).</summary>
+    private void Launch(string kernel, Dim3 grid, Dim3 block, int sharedBytes, ReadOnlySpan<IntPtr> arguments)
+    {
+        if (grid.Count <= 0)
+        {
+            return;
+        }
+        _device.Launch(kernel, grid, block, sharedBytes, arguments);
     }
 
     /// <summary>Temporary device memory, returned to the allocator on dispose.</summary>

@@ -137,14 +137,16 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     }
 
     /// <inheritdoc/>
-    public void Launch(string kernel, int gridX, int blockX, ReadOnlySpan<IntPtr> arguments)
+    public void Launch(string kernel, Dim3 grid, Dim3 block, int sharedBytes, ReadOnlySpan<IntPtr> arguments)
     {
         _context.MakeCurrent();
         var function = Modules.Function(kernel);
         fixed (IntPtr* args = arguments)
         {
-            CudaCheck.Driver(DriverApi.LaunchKernel(function, (uint)gridX, 1, 1, (uint)blockX, 1, 1, 0, _stream.DangerousGetHandle(), (void**)args, null),
-                "cuLaunchKernel", $"kernel {kernel}, grid {gridX}, block {blockX}");
+            CudaCheck.Driver(
+                DriverApi.LaunchKernel(function, (uint)grid.X, (uint)grid.Y, (uint)grid.Z, (uint)block.X, (uint)block.Y, (uint)block.Z, (uint)sharedBytes,
+                    _stream.DangerousGetHandle(), (void**)args, null),
+                "cuLaunchKernel", $"kernel {kernel}, grid {grid}, block {block}, {sharedBytes} bytes of shared memory");
         }
     }
 

@@ -27,10 +27,11 @@ internal interface IKernelDevice : IDisposable
     void CopyDeviceToDevice(IntPtr destination, IntPtr source, long bytes);
 
     /// <summary>
-    /// Launches kernel <paramref name="kernel"/> (its extern "C" name in cuda/) on a 1-D grid.
-    /// <paramref name="arguments"/> holds one pointer to each argument's value, as cuLaunchKernel's kernelParams.
+    /// Launches kernel <paramref name="kernel"/> (its extern "C" name in cuda/) on <paramref name="grid"/>
+    /// blocks of <paramref name="block"/> threads with <paramref name="sharedBytes"/> of dynamic shared
+    /// memory. <paramref name="arguments"/> holds one pointer to each argument's value, as cuLaunchKernel's kernelParams.
     /// </summary>
-    void Launch(string kernel, int gridX, int blockX, ReadOnlySpan<IntPtr> arguments);
+    void Launch(string kernel, Dim3 grid, Dim3 block, int sharedBytes, ReadOnlySpan<IntPtr> arguments);
 
     /// <summary>cuBLAS semantics (column-major): C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n, C m×n.</summary>
     void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc);
