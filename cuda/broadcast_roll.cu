@@ -31,44 +31,56 @@ extern "C" __global__ void broadcast_roll(const float* chunk, int chunk_s0, int 
     full[at2(i, p, full_s0, full_s1)] = value;
 }
 
-// The gradient: each chunk element sums its copies, rolled back; vec takes its rows of dfull.
+// The gradient of the chunk: each chunk element sums its copies, rolled back.
 //   dchunk[q, j] = beta·dchunk[q, j] + Σ_k dfull[(q − k·shift) mod rs, k·cs + j] over k·cs + j < dim
-//   dvec[t, p]   = beta·dvec[t, p] + dfull[rs + t, p]
-// With beta == 0 the outputs are written without being read (they may hold garbage).
-// Thread mapping: t < rs·cs is chunk element (q, j),
-//   rank_fastest ? (q = t % rs, j = t / rs) : (q = t / cs, j = t % cs);
-// the other u·dim threads are vec elements t − rs·cs in row-major order.
-extern "C" __global__ void broadcast_roll_grad(const float* dfull, int dfull_s0, int dfull_s1,
-                                               float* dchunk, int dchunk_s0, int dchunk_s1,
-                                               float* dvec, int dvec_s0, int dvec_s1,
-                                               int rs, int u, int dim, int cs, int shift, float beta,
-                                               int rank_fastest) {
-    int t = thread_index();
-    int chunk_threads = rs * cs;
-    if (t >= chunk_threads + u * dim) {
-        return;
-    }
-    if (t < chunk_threads) {
-        int q = rank_fastest ? t % rs : t / cs;
-        int j = rank_fastest ? t / rs : t % cs;
+// With beta == 0 dchunk is written without being read (it may hold garbage). A chunk has few
+// elements and many copies, so the copies are split too: blocks of 32 × 8 threads take 32 chunk
+// elements, consecutive along the dimension that is contiguous in dfull (rank_fastest: along q,
+// as in Bᵀ; else along j, as in A) so that a warp's reads of one copy are coalesced; the 8 rows of
+// threads take every 8th copy, and shared memory adds their partial sums.
+extern "C" __global__ void broadcast_roll_grad_chunk(const float* dfull, int dfull_s0, int dfull_s1,
+                                                     float* dchunk, int dchunk_s0, int dchunk_s1,
+                                                     int rs, int dim, int cs, int shift, float beta, int rank_fastest) {
+    PROLORA_SHARED(float, partial, 8 * 32);
+    int lane = (int)threadIdx.x, part = (int)threadIdx.y;
+    long long e = (long long)blockIdx.x * 32 + lane;
+    bool valid = e < (long long)rs * cs;
+    int q = valid ? (int)(rank_fastest ? e % rs : e / cs) : 0;
+    int j = valid ? (int)(rank_fastest ? e / rs : e % cs) : 0;
+    float sum = 0.0f;
+    if (valid) {
         int roll = shift % rs;
-        float sum = 0.0f;
-        // Copy k covers columns k·cs .. k·cs + cs − 1; the last one may be cut at dim.
-        for (int k = 0, p = j; p < dim; k++, p += cs) {
-            int i = q - (k * roll) % rs;  // in (−rs, rs): C's % keeps the sign, so wrap once
+        for (int k = part; (long long)k * cs + j < dim; k += (int)blockDim.y) {
+            int i = q - (int)((long long)k * roll % rs);  // in (−rs, rs]: C's % keeps the sign, so wrap once
             if (i < 0) {
                 i += rs;
             }
-            sum += dfull[at2(i, p, dfull_s0, dfull_s1)];
+            sum += dfull[at2(i, k * cs + j, dfull_s0, dfull_s1)];
+        }
+    }
+    partial[part * 32 + lane] = sum;
+    __syncthreads();
+    if (part == 0 && valid) {
+        float total = 0.0f;
+        for (int k = 0; k < (int)blockDim.y; k++) {
+            total += partial[k * 32 + lane];
         }
         float* out = dchunk + at2(q, j, dchunk_s0, dchunk_s1);
-        *out = beta == 0.0f ? sum : beta * *out + sum;
-    } else {
-        int e = t - chunk_threads;
-        int row = e / dim;
-        int p = e % dim;
-        float g = dfull[at2(rs + row, p, dfull_s0, dfull_s1)];
-        float* out = dvec + at2(row, p, dvec_s0, dvec_s1);
-        *out = beta == 0.0f ? g : beta * *out + g;
+        *out = beta == 0.0f ? total : beta * *out + total;
     }
+}
+
+// The gradient of vec: dvec[t, p] = beta·dvec[t, p] + dfull[rs + t, p]; one thread per element
+// of dvec (u×dim), row-major. With beta == 0 dvec is written without being read.
+extern "C" __global__ void broadcast_roll_grad_vec(const float* dfull, int dfull_s0, int dfull_s1,
+                                                   float* dvec, int dvec_s0, int dvec_s1,
+                                                   int rs, int u, int dim, float beta) {
+    int t = thread_index();
+    if (t >= u * dim) {
+        return;
+    }
+    int row = t / dim, p = t % dim;
+    float g = dfull[at2(rs + row, p, dfull_s0, dfull_s1)];
+    float* out = dvec + at2(row, p, dvec_s0, dvec_s1);
+    *out = beta == 0.0f ? g : beta * *out + g;
 }

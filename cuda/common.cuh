@@ -29,4 +29,58 @@ __device__ __forceinline__ long long at2(int i, int j, int s0, int s1) {
     return (long long)i * s0 + (long long)j * s1;
 }
 
+// -∞ without CUDA's headers.
+__device__ __forceinline__ float negative_infinity() {
+    return __int_as_float((int)0xff800000u);
+}
+
+// The sum of v over the warp, in every lane (a butterfly of shuffles; the warp must be whole).
+template <typename T>
+__device__ __forceinline__ T warp_sum(T v) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    }
+    return v;
+}
+
+// The maximum of v over the warp, in every lane.
+__device__ __forceinline__ float warp_max(float v) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+    }
+    return v;
+}
+
+// The sum of v over a 1-D block (blockDim.x a multiple of 32, at most 1024), in every thread.
+// Every thread of the block must call it (it holds barriers).
+template <typename T>
+__device__ T block_sum(T v) {
+    PROLORA_SHARED(T, warp_sums, 32);
+    int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
+    v = warp_sum(v);
+    if (lane == 0) {
+        warp_sums[warp] = v;
+    }
+    __syncthreads();
+    T total = lane < (int)blockDim.x / 32 ? (T)warp_sums[lane] : (T)0;
+    total = warp_sum(total);
+    __syncthreads();  // the next call may overwrite warp_sums only after everyone has read it
+    return total;
+}
+
+// The maximum of v over a 1-D block, in every thread; every thread must call it.
+__device__ float block_max(float v) {
+    PROLORA_SHARED(float, warp_maxima, 32);
+    int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
+    v = warp_max(v);
+    if (lane == 0) {
+        warp_maxima[warp] = v;
+    }
+    __syncthreads();
+    float total = lane < (int)blockDim.x / 32 ? (float)warp_maxima[lane] : negative_infinity();
+    total = warp_max(total);
+    __syncthreads();
+    return total;
+}
+
 #endif

@@ -81,11 +81,26 @@ extern "C" __global__ void silu_backward(const float* x, const float* dy, float*
     }
 }
 
-// dst[i, j] = src[i·src_s0 + j·src_s1]: materialises a strided view (a transpose) into a
-// contiguous rows×cols dst; one thread per element of dst.
+// dst (rows×cols, contiguous) = the strided view src: materialises a transpose or a padded view.
+// Blocks of 32 × 8 threads move 32×32 tiles through shared memory, reading along whichever
+// dimension of src is contiguous (rows when src_s0 == 1: a transposed view) and writing dst's rows,
+// so both sides are coalesced. Grid: (ceil(cols / 32), ceil(rows / 32)).
 extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, float* dst, int rows, int cols) {
-    int t = thread_index();
-    if (t < rows * cols) {
-        dst[t] = src[at2(t / cols, t % cols, src_s0, src_s1)];
+    PROLORA_SHARED(float, tile, 32 * 33);  // one column of padding: no bank conflicts in either direction
+    int i0 = (int)blockIdx.y * 32, j0 = (int)blockIdx.x * 32;
+    bool columns_contiguous = src_s0 == 1 && src_s1 != 1;
+    for (int k = (int)threadIdx.y; k < 32; k += (int)blockDim.y) {
+        int di = columns_contiguous ? (int)threadIdx.x : k;
+        int dj = columns_contiguous ? k : (int)threadIdx.x;
+        if (i0 + di < rows && j0 + dj < cols) {
+            tile[di * 33 + dj] = src[at2(i0 + di, j0 + dj, src_s0, src_s1)];
+        }
+    }
+    __syncthreads();
+    for (int k = (int)threadIdx.y; k < 32; k += (int)blockDim.y) {
+        int i = i0 + k, j = j0 + (int)threadIdx.x;
+        if (i < rows && j < cols) {
+            dst[(long long)i * cols + j] = tile[k * 33 + (int)threadIdx.x];
+        }
     }
 }

@@ -1,31 +1,33 @@
 // Softmax cross-entropy of logits (n×v) against targets, fused with its gradient.
 #include "common.cuh"
 
-// One thread per row i:
+// One block per row i (1-D, PROLORA_BLOCK threads), its threads striding over the columns so that
+// reads are coalesced; block reductions give the row's maximum and partition sum:
 //   losses[i] = log Σ_j exp(x[i, j] − max) − (x[i, target] − max)
 //   dlogits[i, j] = (softmax(x[i])_j − [j == target]) / n
 // The partition sum is accumulated in double (as the CPU backend does) so the loss keeps its
 // relative accuracy when it is close to zero. The host averages losses.
 extern "C" __global__ void softmax_cross_entropy(const float* logits, const int* targets, float* dlogits,
                                                  float* losses, int n, int v) {
-    int i = thread_index();
-    if (i >= n) {
-        return;
-    }
+    int i = (int)blockIdx.x;
     const float* row = logits + (long long)i * v;
     float* drow = dlogits + (long long)i * v;
     int target = targets[i];
-    float mx = row[0];
-    for (int j = 1; j < v; j++) {
+    float mx = negative_infinity();
+    for (int j = (int)threadIdx.x; j < v; j += (int)blockDim.x) {
         mx = fmaxf(mx, row[j]);
     }
+    mx = block_max(mx);
     double z = 0.0;
-    for (int j = 0; j < v; j++) {
-        z += exp((double)(row[j] - mx));
+    for (int j = (int)threadIdx.x; j < v; j += (int)blockDim.x) {
+        z += (double)expf(row[j] - mx);
     }
-    losses[i] = (float)(log(z) - (double)(row[target] - mx));
-    for (int j = 0; j < v; j++) {
-        drow[j] = (float)(exp((double)(row[j] - mx)) / z) / (float)n;
+    z = block_sum(z);
+    for (int j = (int)threadIdx.x; j < v; j += (int)blockDim.x) {
+        float d = (float)((double)expf(row[j] - mx) / z) / (float)n;
+        drow[j] = j == target ? d - 1.0f / (float)n : d;
     }
-    drow[target] -= 1.0f / (float)n;
+    if (threadIdx.x == 0) {
+        losses[i] = (float)(log(z) - (double)(row[target] - mx));
+    }
 }

@@ -37,24 +37,24 @@ public abstract partial class BackendParityTests
     }
 
     [Test]
-    public void CopyToHost_OfStridedViews([Values] bool transposed)
+    public void CopyToHost_OfStridedViews([Values] bool transposed, [Values(7, 70)] int rows)
     {
-        var (dev, host) = transposed ? TransposedPair(7, 12) : PaddedPair(7, 12);
+        var (dev, host) = transposed ? TransposedPair(rows, 45) : PaddedPair(rows, 45);
         var copy = new float[dev.Count];
         Backend.CopyToHost(dev, copy);
         ParityAssert.Exact(copy, host, transposed ? "transposed view" : "padded view");
     }
 
     [Test]
-    public void Copy_MaterialisesViews([Values("contiguous", "transposed", "padded")] string kind)
+    public void Copy_MaterialisesViews([Values("contiguous", "transposed", "padded")] string kind, [Values(5, 70)] int rows)
     {
         var (src, host) = kind switch
         {
-            "transposed" => TransposedPair(5, 11),
-            "padded" => PaddedPair(5, 11),
-            _ => RandomPair(5, 11),
+            "transposed" => TransposedPair(rows, 33),
+            "padded" => PaddedPair(rows, 33),
+            _ => RandomPair(rows, 33),
         };
-        var (dst, _) = Pair(NaNs(55), 5, 11);
+        var (dst, _) = Pair(NaNs(rows * 33), rows, 33);
         Backend.Copy(src, dst);
         AssertExact(dst, host, $"copy of a {kind} view");
     }

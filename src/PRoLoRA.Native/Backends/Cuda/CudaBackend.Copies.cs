@@ -51,11 +51,13 @@ public sealed partial class CudaBackend
         Copy2d(src, to);
     }
 
-    /// <summary>copy_2d: a strided 2-D view into contiguous row-major memory at <paramref name="destination"/>.</summary>
+    /// <summary>copy_2d: a strided 2-D view into contiguous row-major memory at <paramref name="destination"/>, in 32×32 tiles.</summary>
     private unsafe void Copy2d(Tensor src, IntPtr destination)
     {
+        Int(src.Count, nameof(src));
         IntPtr from = Ptr(src), to = destination;
         int s0 = src.Strides[0], s1 = src.Strides[1], rows = src.Shape[0], cols = src.Shape[1];
-        Launch("copy_2d", Int(src.Count, nameof(src)), [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&rows), (IntPtr)(&cols)]);
+        Launch("copy_2d", new Dim3((cols + 31) / 32, (rows + 31) / 32), new Dim3(32, 8), 0,
+            [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&rows), (IntPtr)(&cols)]);
     }
 }

@@ -2,7 +2,7 @@ using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends.Cuda;
 
-/// <summary>Launcher of softmax_cross_entropy.cu: one thread per row; the host averages the row losses in double.</summary>
+/// <summary>Launcher of softmax_cross_entropy.cu: one block per row; the host averages the row losses in double.</summary>
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
@@ -18,7 +18,7 @@ public sealed partial class CudaBackend
         using var ids = Upload(targets);
         using var losses = Rent(n * (long)sizeof(float));
         IntPtr pt = ids.Pointer, pr = losses.Pointer;
-        Launch("softmax_cross_entropy", n, [(IntPtr)(&pl), (IntPtr)(&pt), (IntPtr)(&pd), (IntPtr)(&pr), (IntPtr)(&n), (IntPtr)(&v)]);
+        Launch("softmax_cross_entropy", new Dim3(n), new Dim3(BlockSize), 0, [(IntPtr)(&pl), (IntPtr)(&pt), (IntPtr)(&pd), (IntPtr)(&pr), (IntPtr)(&n), (IntPtr)(&v)]);
         var rows = new float[n];
         fixed (float* h = rows)
         {

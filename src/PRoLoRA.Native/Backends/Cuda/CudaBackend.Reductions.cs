@@ -2,11 +2,14 @@ using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends.Cuda;
 
-/// <summary>Launchers of reductions.cu: column sums, and the sum of squares whose partial sums the host adds.</summary>
+/// <summary>
+/// Launchers of reductions.cu: column sums in blocks of 32 columns, and the sum of squares in two
+/// passes on the device (a bounded number of block partials, then one block), so one double comes back.
+/// </summary>
 public sealed partial class CudaBackend
 {
-    /// <summary>Upper bound on the partial sums of <see cref="SumOfSquares"/> (each a strided sum in double).</summary>
-    internal const int SumOfSquaresParts = 1 << 16;
+    /// <summary>The most blocks (and partial sums) of <see cref="SumOfSquares"/>' first pass.</summary>
+    internal const int SumOfSquaresBlocks = 1024;
 
     /// <inheritdoc/>
     public unsafe void SumRows(Tensor x, Tensor output, float beta)
@@ -14,32 +17,25 @@ public sealed partial class CudaBackend
         var (rows, cols) = OpChecks.SumRows(this, x, output);
         Int(x.Count, nameof(x));
         IntPtr px = Ptr(x), po = Ptr(output);
-        Launch("sum_rows", cols, [(IntPtr)(&px), (IntPtr)(&po), (IntPtr)(&rows), (IntPtr)(&cols), (IntPtr)(&beta)]);
+        Launch("sum_rows", new Dim3((cols + 31) / 32), new Dim3(32, 8), 0, [(IntPtr)(&px), (IntPtr)(&po), (IntPtr)(&rows), (IntPtr)(&cols), (IntPtr)(&beta)]);
     }
 
     /// <inheritdoc/>
     public unsafe double SumOfSquares(Tensor x)
     {
         int n = Int(OpChecks.SumOfSquares(this, x), nameof(x));
-        IntPtr px = Ptr(x);
         if (n == 0)
         {
             return 0;
         }
-        int parts = Math.Min(n, SumOfSquaresParts);
-        using var partials = Rent(parts * (long)sizeof(double));
-        IntPtr pp = partials.Pointer;
-        Launch("sum_of_squares", parts, [(IntPtr)(&px), (IntPtr)(&n), (IntPtr)(&pp), (IntPtr)(&parts)]);
-        var host = new double[parts];
-        fixed (double* h = host)
-        {
-            _device.CopyDeviceToHost(h, pp, parts * (long)sizeof(double));
-        }
-        double sum = 0;
-        foreach (var part in host)
-        {
-            sum += part;
-        }
+        IntPtr px = Ptr(x);
+        int blocks = Math.Min((n + BlockSize - 1) / BlockSize, SumOfSquaresBlocks);
+        using var scratch = Rent((blocks + 1) * (long)sizeof(double));
+        IntPtr partials = scratch.Pointer, total = scratch.Pointer + (blocks * sizeof(double));
+        Launch("sum_of_squares", new Dim3(blocks), new Dim3(BlockSize), 0, [(IntPtr)(&px), (IntPtr)(&n), (IntPtr)(&partials)]);
+        Launch("sum_doubles", new Dim3(1), new Dim3(BlockSize), 0, [(IntPtr)(&partials), (IntPtr)(&blocks), (IntPtr)(&total)]);
+        double sum;
+        _device.CopyDeviceToHost(&sum, total, sizeof(double));
         return sum;
     }
 }
