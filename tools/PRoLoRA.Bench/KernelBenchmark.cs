@@ -17,7 +17,7 @@ internal static class KernelBenchmark
 
     public static void Run(BenchContext ctx)
     {
-        ConsoleTable.Header(ctx.Output, "kernels: broadcast-roll (fraction = GB/s over the copy's GB/s)");
+        ConsoleTable.Header(ctx.Output, "kernels: broadcast-roll and the reductions (fraction = GB/s over the copy's GB/s)");
         double copyGbps = CopyBandwidth(ctx);
         var (dims, ranks, rates, reps) = ctx.Scale switch
         {
@@ -35,6 +35,7 @@ internal static class KernelBenchmark
                 }
             }
         }
+        ReductionBenchmark.Run(ctx, copyGbps);
     }
 
     /// <summary>GB/s of copying a buffer much larger than the caches (bytes read + bytes written).</summary>
