@@ -6,22 +6,26 @@ namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
 /// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
-/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC version.
+/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC build
+/// (<see cref="NvrtcBuild"/>).
 /// </summary>
 internal sealed class KernelCompiler
 {
     private readonly KernelCache _cache;
     private readonly IReadOnlyList<KernelSource> _headers;
+    private readonly NvrtcBuild? _nvrtcBuild;
 
     /// <summary>A compiler over the embedded headers, caching in <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>).</summary>
     public KernelCompiler(string? cacheFolder = null) : this(cacheFolder, KernelSources.Headers)
     {
     }
 
-    internal KernelCompiler(string? cacheFolder, IReadOnlyList<KernelSource> headers)
+    /// <summary>A compiler over <paramref name="headers"/>; <paramref name="nvrtcBuild"/> replaces the loaded NVRTC's build in cache keys (tests).</summary>
+    internal KernelCompiler(string? cacheFolder, IReadOnlyList<KernelSource> headers, NvrtcBuild? nvrtcBuild = null)
     {
         _cache = new KernelCache(cacheFolder ?? KernelCache.DefaultFolder);
         _headers = headers;
+        _nvrtcBuild = nvrtcBuild;
     }
 
     /// <summary>Where the cache lives unless another folder is given: <c>PROLORA_KERNEL_CACHE</c> or ~/.cache/prolora/kernels.</summary>
@@ -72,7 +76,7 @@ internal sealed class KernelCompiler
             text.Append(header.FileName).Append('\0').Append(header.Text).Append('\0');
         }
         text.Append(string.Join('\0', options)).Append('\0').Append(target).Append('\0');
-        text.Append(CultureInfo.InvariantCulture, $"nvrtc {Nvrtc.Version.Major}.{Nvrtc.Version.Minor}");
+        text.Append(CultureInfo.InvariantCulture, $"nvrtc {_nvrtcBuild ?? NvrtcBuild.Current}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         return $"{Path.GetFileNameWithoutExtension(source.FileName)}.{target}.{hash[..32]}.{(target.Cubin ? "cubin" : "ptx")}";
     }
