@@ -7,7 +7,7 @@ namespace PRoLoRA.Native.Cuda;
 /// <summary>
 /// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
 /// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC build
-/// (<see cref="NvrtcBuild"/>).
+/// (<see cref="NvrtcBuild"/>); reports what each kernel uses (<see cref="Resources"/>).
 /// </summary>
 internal sealed class KernelCompiler
 {
@@ -46,6 +46,12 @@ internal sealed class KernelCompiler
     /// <summary>The NVRTC options used for <paramref name="target"/>.</summary>
     public static IReadOnlyList<string> Options(KernelTarget target) => [target.Option, "--std=c++17", "-default-device"];
 
+    /// <summary>
+    /// The option that makes ptxas print each kernel's registers, spills and memory into NVRTC's log
+    /// (NVRTC 11.8 also takes "--ptxas-options=-v"; "-Xptxas -v" as two words it refuses). It leaves the cubin unchanged.
+    /// </summary>
+    public const string PtxasVerboseOption = "-Xptxas=-v";
+
     /// <summary>Compiles every embedded kernel file for <paramref name="target"/>.</summary>
     public IReadOnlyList<CompiledKernel> CompileAll(KernelTarget target) => KernelSources.Programs.Select(s => Compile(s, target)).ToList();
 
@@ -64,6 +70,34 @@ internal sealed class KernelCompiler
         var (image, _) = Nvrtc.Compile(source.Text, source.FileName, headers, options, target.Cubin);
         _cache.Write(key, image);
         return new CompiledKernel(source.FileName, target, image, FromCache: false);
+    }
+
+    /// <summary>
+    /// What each kernel of <paramref name="source"/> uses on <paramref name="target"/> (a cubin target:
+    /// PTX is assembled later, by the driver), ordered by name. It always compiles, with
+    /// <see cref="PtxasVerboseOption"/>, as the cache keeps images, not logs.
+    /// </summary>
+    public IReadOnlyList<KernelResources> Resources(KernelSource source, KernelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!target.Cubin)
+        {
+            throw new ArgumentException($"a resource report needs a cubin target (sm_{target.Arch}), not {target}: ptxas does not run for PTX", nameof(target));
+        }
+        var headers = _headers.Select(h => KeyValuePair.Create(h.FileName, h.Text)).ToList();
+        string log;
+        try
+        {
+            (_, log) = Nvrtc.Compile(source.Text, source.FileName, headers, [.. Options(target), PtxasVerboseOption], cubin: true);
+        }
+        catch (CudaException)
+        {
+            // With -v, NVRTC 11.8's log keeps ptxas's info lines but drops its error line (for example
+            // "uses too much shared data"); the plain compile throws with the reason.
+            Compile(source, target);
+            throw;
+        }
+        return KernelResources.Parse(source.FileName, log);
     }
 
     /// <summary>The cache file name: stem, target, and the SHA-256 of everything that shapes the image.</summary>
