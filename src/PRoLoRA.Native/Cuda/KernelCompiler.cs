@@ -6,22 +6,26 @@ namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
 /// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
-/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC version.
+/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC build
+/// (<see cref="NvrtcBuild"/>); reports what each kernel uses (<see cref="Resources"/>).
 /// </summary>
 internal sealed class KernelCompiler
 {
     private readonly KernelCache _cache;
     private readonly IReadOnlyList<KernelSource> _headers;
+    private readonly NvrtcBuild? _nvrtcBuild;
 
     /// <summary>A compiler over the embedded headers, caching in <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>).</summary>
     public KernelCompiler(string? cacheFolder = null) : this(cacheFolder, KernelSources.Headers)
     {
     }
 
-    internal KernelCompiler(string? cacheFolder, IReadOnlyList<KernelSource> headers)
+    /// <summary>A compiler over <paramref name="headers"/>; <paramref name="nvrtcBuild"/> replaces the loaded NVRTC's build in cache keys (tests).</summary>
+    internal KernelCompiler(string? cacheFolder, IReadOnlyList<KernelSource> headers, NvrtcBuild? nvrtcBuild = null)
     {
         _cache = new KernelCache(cacheFolder ?? KernelCache.DefaultFolder);
         _headers = headers;
+        _nvrtcBuild = nvrtcBuild;
     }
 
     /// <summary>Where the cache lives unless another folder is given: <c>PROLORA_KERNEL_CACHE</c> or ~/.cache/prolora/kernels.</summary>
@@ -41,6 +45,12 @@ internal sealed class KernelCompiler
 
     /// <summary>The NVRTC options used for <paramref name="target"/>.</summary>
     public static IReadOnlyList<string> Options(KernelTarget target) => [target.Option, "--std=c++17", "-default-device"];
+
+    /// <summary>
+    /// The option that makes ptxas print each kernel's registers, spills and memory into NVRTC's log
+    /// (NVRTC 11.8 also takes "--ptxas-options=-v"; "-Xptxas -v" as two words it refuses). It leaves the cubin unchanged.
+    /// </summary>
+    public const string PtxasVerboseOption = "-Xptxas=-v";
 
     /// <summary>Compiles every embedded kernel file for <paramref name="target"/>.</summary>
     public IReadOnlyList<CompiledKernel> CompileAll(KernelTarget target) => KernelSources.Programs.Select(s => Compile(s, target)).ToList();
@@ -62,6 +72,34 @@ internal sealed class KernelCompiler
         return new CompiledKernel(source.FileName, target, image, FromCache: false);
     }
 
+    /// <summary>
+    /// What each kernel of <paramref name="source"/> uses on <paramref name="target"/> (a cubin target:
+    /// PTX is assembled later, by the driver), ordered by name. It always compiles, with
+    /// <see cref="PtxasVerboseOption"/>, as the cache keeps images, not logs.
+    /// </summary>
+    public IReadOnlyList<KernelResources> Resources(KernelSource source, KernelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!target.Cubin)
+        {
+            throw new ArgumentException($"a resource report needs a cubin target (sm_{target.Arch}), not {target}: ptxas does not run for PTX", nameof(target));
+        }
+        var headers = _headers.Select(h => KeyValuePair.Create(h.FileName, h.Text)).ToList();
+        string log;
+        try
+        {
+            (_, log) = Nvrtc.Compile(source.Text, source.FileName, headers, [.. Options(target), PtxasVerboseOption], cubin: true);
+        }
+        catch (CudaException)
+        {
+            // With -v, NVRTC 11.8's log keeps ptxas's info lines but drops its error line (for example
+            // "uses too much shared data"); the plain compile throws with the reason.
+            Compile(source, target);
+            throw;
+        }
+        return KernelResources.Parse(source.FileName, log);
+    }
+
     /// <summary>The cache file name: stem, target, and the SHA-256 of everything that shapes the image.</summary>
     internal string CacheKey(KernelSource source, KernelTarget target, IReadOnlyList<string> options)
     {
@@ -72,7 +110,7 @@ internal sealed class KernelCompiler
             text.Append(header.FileName).Append('\0').Append(header.Text).Append('\0');
         }
         text.Append(string.Join('\0', options)).Append('\0').Append(target).Append('\0');
-        text.Append(CultureInfo.InvariantCulture, $"nvrtc {Nvrtc.Version.Major}.{Nvrtc.Version.Minor}");
+        text.Append(CultureInfo.InvariantCulture, $"nvrtc {_nvrtcBuild ?? NvrtcBuild.Current}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         return $"{Path.GetFileNameWithoutExtension(source.FileName)}.{target}.{hash[..32]}.{(target.Cubin ? "cubin" : "ptx")}";
     }

@@ -25,7 +25,15 @@ public sealed class DoctorCommandTests
                 Assert.That(output, Does.Match($@"{source.FileName}\s+[\d,]+ bytes"));
             }
             Assert.That(output, Does.Contain($"all {KernelSources.Programs.Count} kernel files compile for sm_90"));
-            Assert.That(Run("doctor", "--arch", "compute_80").Output, Does.Contain("kernels for compute_80 (PTX)"));
+            Assert.That(output, Does.Match(@"NVRTC \d+\.\d+ \(\S+, \d+ bytes\) supports"), "the NVRTC build, as the cache key has it");
+            Assert.That(output, Does.Contain("kernel resources on sm_90").And.Contain(PRoLoRA.Cli.Commands.KernelResourceTable.Heading));
+            foreach (var kernel in new[] { "adamw", "broadcast_roll", "broadcast_roll_grad", "softmax_cross_entropy", "sum_rows" })
+            {
+                Assert.That(output, Does.Match($@"\.cu\s+{kernel}\s+\d+\s+0/0\s+\d+\s+\d+\s+(\d+|-)\r?\n"), kernel);
+            }
+            Assert.That(output, Does.Contain("kernels: no spills, static shared memory within 48 KiB per block"));
+            var ptx = Run("doctor", "--arch", "compute_80").Output;
+            Assert.That(ptx, Does.Contain("kernels for compute_80 (PTX)").And.Contain("kernel resources: none for PTX"));
         }
         finally
         {

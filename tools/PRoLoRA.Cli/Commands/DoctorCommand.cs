@@ -9,7 +9,9 @@ namespace PRoLoRA.Cli.Commands;
 /// <summary>
 /// `prolora doctor [--arch sm_XY]`: what this machine offers (runtime, SIMD, CUDA libraries and every
 /// path tried, driver, devices, kernel cache) and whether every kernel compiles for the device's
-/// architecture or for --arch. Exit 0 when that works, 2 with the reason when it does not.
+/// architecture or for --arch; for a cubin target, then each kernel's registers, spills and memory
+/// (ptxas's report) and any limit broken (<see cref="KernelResourceLimits"/>, a warning only).
+/// Exit 0 when the kernels compile, 2 with the reason when they do not.
 /// </summary>
 public static class DoctorCommand
 {
@@ -109,7 +111,7 @@ public static class DoctorCommand
     private static int Kernels(TextWriter o, TextWriter err, KernelCompiler compiler, KernelTarget target)
     {
         var archs = KernelCompiler.SupportedArchs;
-        o.WriteLine($"NVRTC {KernelCompiler.NvrtcVersion} supports {(archs.Count == 0 ? "(unknown)" : string.Join(" ", archs.Select(a => $"sm_{a}")))}");
+        o.WriteLine($"NVRTC {NvrtcBuild.Current} supports {(archs.Count == 0 ? "(unknown)" : string.Join(" ", archs.Select(a => $"sm_{a}")))}");
         o.WriteLine($"kernels for {target} ({(target.Cubin ? "cubin" : "PTX")}), options {string.Join(' ', KernelCompiler.Options(target))}:");
         int failed = 0;
         foreach (var source in KernelSources.Programs)
@@ -132,7 +134,46 @@ public static class DoctorCommand
             return Cli.BadInput;
         }
         o.WriteLine(failed == 0 ? $"all {KernelSources.Programs.Count} kernel files compile for {target}" : $"{failed} of {KernelSources.Programs.Count} kernel files failed");
-        return failed == 0 ? 0 : Cli.BadInput;
+        if (failed > 0)
+        {
+            return Cli.BadInput;
+        }
+        Resources(o, err, compiler, target);
+        return 0;
+    }
+
+    private static void Resources(TextWriter o, TextWriter err, KernelCompiler compiler, KernelTarget target)
+    {
+        if (!target.Cubin)
+        {
+            o.WriteLine($"kernel resources: none for PTX ({target}); ptxas runs in the driver. Pass --arch sm_{target.Arch} for the report");
+            return;
+        }
+        o.WriteLine($"kernel resources on {target} (NVRTC {KernelCompiler.PtxasVerboseOption}; bytes: spills and stack per thread, static shared per block):");
+        var kernels = new List<KernelResources>();
+        var problems = new List<string>();
+        foreach (var source in KernelSources.Programs)
+        {
+            try
+            {
+                var report = compiler.Resources(source, target);
+                kernels.AddRange(report);
+                problems.AddRange(KernelResourceLimits.Problems(source, report));
+            }
+            catch (Exception e) when (e is CudaException or FormatException)
+            {
+                err.WriteLine($"warning: no resource report for {source.FileName}: {e.Message}");
+            }
+        }
+        KernelResourceTable.Write(o, kernels);
+        foreach (var problem in problems)
+        {
+            o.WriteLine($"warning: {problem}");
+        }
+        if (problems.Count == 0)
+        {
+            o.WriteLine($"{kernels.Count} kernels: no spills, static shared memory within {KernelResourceLimits.SharedBytesPerBlock / 1024} KiB per block (or opted in)");
+        }
     }
 
     private static string YesNo(bool value) => value ? "yes" : "no";
