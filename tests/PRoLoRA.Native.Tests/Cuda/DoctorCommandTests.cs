@@ -27,7 +27,7 @@ public sealed class DoctorCommandTests
             Assert.That(output, Does.Contain($"all {KernelSources.Programs.Count} kernel files compile for sm_90"));
             Assert.That(output, Does.Match(@"NVRTC \d+\.\d+ \(\S+, \d+ bytes\) supports"), "the NVRTC build, as the cache key has it");
             Assert.That(output, Does.Contain("kernel resources on sm_90").And.Contain(PRoLoRA.Cli.Commands.KernelResourceTable.Heading));
-            foreach (var kernel in new[] { "adamw", "broadcast_roll", "broadcast_roll_grad", "softmax_cross_entropy", "sum_rows" })
+            foreach (var kernel in new[] { "adamw", "broadcast_roll", "broadcast_roll_grad_chunk", "softmax_cross_entropy", "sum_rows" })
             {
                 Assert.That(output, Does.Match($@"\.cu\s+{kernel}\s+\d+\s+0/0\s+\d+\s+\d+\s+(\d+|-)\r?\n"), kernel);
             }

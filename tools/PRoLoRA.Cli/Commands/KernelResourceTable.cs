@@ -27,7 +27,7 @@ public static class KernelResourceTable
     }
 
     private static string Row(string file, string kernel, string registers, string spills, string stack, string shared, string constant) =>
-        $"  {file,-26} {kernel,-24} {registers,9}  {spills,12}  {stack,5}  {shared,6}  {constant,8}";
+        $"  {file,-26} {kernel,-28} {registers,9}  {spills,12}  {stack,5}  {shared,6}  {constant,8}";
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
