@@ -39,7 +39,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
         {
             _context.MakeCurrent();
             _stream = StreamHandle.Create(_context);
-            _blas = CublasHandle.Create(_stream);
+            _blas = CublasHandle.Create(_context, _stream);
         }
         catch
         {

@@ -1,24 +1,40 @@
-using Microsoft.Win32.SafeHandles;
 using PRoLoRA.Native.Cuda.Interop;
 
 namespace PRoLoRA.Native.Cuda.Handles;
 
-/// <summary>A cublasHandle_t bound to one stream; released with cublasDestroy.</summary>
-internal sealed unsafe class CublasHandle : SafeHandleZeroOrMinusOneIsInvalid
+/// <summary>
+/// A cublasHandle_t bound to one stream; released with cublasDestroy. It belongs to the context it was
+/// created in, like the driver's objects: destroyed with that context current (also from a finalizer),
+/// and the context is not released before it.
+/// </summary>
+internal sealed unsafe class CublasHandle : ContextBoundHandle
 {
-    private CublasHandle() : base(ownsHandle: true)
+    private CublasHandle(ContextHandle context) : base(context)
     {
     }
 
-    /// <summary>Creates a handle in the current context and binds it to <paramref name="stream"/>.</summary>
-    public static CublasHandle Create(StreamHandle stream)
+    /// <summary>Creates a handle in <paramref name="context"/> (current on the calling thread) and binds it to <paramref name="stream"/>.</summary>
+    public static CublasHandle Create(ContextHandle context, StreamHandle stream)
     {
         CudaLibraries.Cublas.EnsureFound();
-        var blas = new CublasHandle();
+        var blas = new CublasHandle(context);
         IntPtr value;
-        CudaCheck.Cublas(CublasApi.Create(&value), "cublasCreate_v2");
-        blas.SetHandle(value);
-        CudaCheck.Cublas(CublasApi.SetStream(value, stream.DangerousGetHandle()), "cublasSetStream_v2");
+        int status = CublasApi.Create(&value);
+        if (status != 0)
+        {
+            blas.Abandon();
+            CudaCheck.Cublas(status, "cublasCreate_v2");
+        }
+        blas.Set(value);
+        try
+        {
+            CudaCheck.Cublas(CublasApi.SetStream(value, stream.DangerousGetHandle()), "cublasSetStream_v2");
+        }
+        catch
+        {
+            blas.Dispose();
+            throw;
+        }
         return blas;
     }
 
@@ -28,5 +44,5 @@ internal sealed unsafe class CublasHandle : SafeHandleZeroOrMinusOneIsInvalid
             m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc), "cublasSgemm_v2");
 
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => CublasApi.Destroy(handle) == 0;
+    protected override bool Release(IntPtr value) => CublasApi.Destroy(value) == 0;
 }
