@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Cuda.Handles;
 using PRoLoRA.Native.Cuda.Interop;
@@ -38,5 +39,36 @@ public sealed unsafe class CudaLifetimeGpuTests
         using var c = backend.Empty(new Shape(2, 2));
         backend.Gemm(a, a, c);
         Assert.That(c.ToArray(), Is.EqualTo(new[] { 7f, 10f, 15f, 22f }));
+    }
+
+    [Test]
+    public void EveryEntryPoint_OfADisposedDevice_ThrowsObjectDisposed()
+    {
+        var device = new CudaDevice(0);
+        IntPtr memory = device.Allocate(64);
+        device.Dispose();
+        // Launch arguments and a host buffer in native memory (lambdas cannot take the address of locals).
+        long* values = (long*)NativeMemory.AllocZeroed(4 * sizeof(long));
+        values[0] = memory;
+        *(int*)(values + 1) = 1;
+        float* host = (float*)(values + 3);
+        IntPtr[] arguments = [(IntPtr)values, (IntPtr)(values + 1), (IntPtr)(values + 2)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => device.Allocate(64), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Free(memory), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.CopyHostToDevice(memory, host, sizeof(float)), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.CopyDeviceToHost(host, memory, sizeof(float)), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.CopyDeviceToDevice(memory, memory, sizeof(float)), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Launch("fill", new Dim3(1), new Dim3(1), 0, arguments), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Sgemm(false, false, 1, 1, 1, 1f, memory, 1, memory, 1, 0f, memory, 1), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(device.Synchronize, Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.MemoryInfo(), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Modules, Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Context, Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.Stream, Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(device.Dispose, Throws.Nothing);
+        });
+        NativeMemory.Free(values);
     }
 }

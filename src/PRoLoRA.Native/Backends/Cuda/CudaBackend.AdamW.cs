@@ -8,6 +8,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void AdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step)
     {
+        ThrowIfDisposed();
         int n = Int(OpChecks.AdamW(this, param, grad, m, v), nameof(param));
         IntPtr pp = Ptr(param), pg = Ptr(grad), pm = Ptr(m), pv = Ptr(v);
         float lr = step.LearningRate, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon, wd = step.WeightDecay;

@@ -14,6 +14,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void BroadcastRoll(Tensor chunk, Tensor vec, Tensor full, int shift)
     {
+        ThrowIfDisposed();
         var (rs, u, dim, cs) = OpChecks.BroadcastRoll(this, chunk, vec, full, shift);
         IntPtr c = Ptr(chunk), v = Ptr(vec), f = Ptr(full);
         int c0 = chunk.Strides[0], c1 = chunk.Strides[1], v0 = vec.Strides[0], v1 = vec.Strides[1], f0 = full.Strides[0], f1 = full.Strides[1];
@@ -28,6 +29,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void BroadcastRollGrad(Tensor dFull, Tensor dChunk, Tensor dVec, int shift, float beta)
     {
+        ThrowIfDisposed();
         var (rs, u, dim, cs) = OpChecks.BroadcastRollGrad(this, dFull, dChunk, dVec, shift);
         Int(((long)rs * cs) + ((long)u * dim), nameof(dFull));
         IntPtr df = Ptr(dFull), dc = Ptr(dChunk), dv = Ptr(dVec);

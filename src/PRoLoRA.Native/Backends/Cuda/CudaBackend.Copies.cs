@@ -8,6 +8,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void CopyToHost(Tensor src, Span<float> dst)
     {
+        ThrowIfDisposed();
         OpChecks.CopyToHost(this, src, dst.Length);
         long bytes = src.Count * sizeof(float);
         if (src.IsContiguous)
@@ -30,6 +31,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void CopyFromHost(ReadOnlySpan<float> src, Tensor dst)
     {
+        ThrowIfDisposed();
         OpChecks.CopyFromHost(this, src.Length, dst);
         var to = Ptr(dst);
         fixed (float* from = src)
@@ -41,6 +43,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Copy(Tensor src, Tensor dst)
     {
+        ThrowIfDisposed();
         OpChecks.Copy(this, src, dst);
         var to = Ptr(dst);
         if (src.IsContiguous)

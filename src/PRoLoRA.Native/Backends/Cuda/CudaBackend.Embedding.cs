@@ -8,6 +8,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void Embedding(Tensor table, ReadOnlySpan<int> ids, Tensor output)
     {
+        ThrowIfDisposed();
         var (n, d) = OpChecks.Embedding(this, table, ids, output);
         IntPtr pt = Ptr(table), po = Ptr(output);
         using var scratch = Upload(ids);
@@ -18,6 +19,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
     {
+        ThrowIfDisposed();
         var (n, d) = OpChecks.EmbeddingBackward(this, dOutput, ids, dTable);
         IntPtr po = Ptr(dOutput), pt = Ptr(dTable);
         using var scratch = Upload(ids);

@@ -13,6 +13,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f)
     {
+        ThrowIfDisposed();
         var (m, n, k) = OpChecks.Gemm(this, a, b, c);
         if (m == 0 || n == 0)
         {

@@ -8,6 +8,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
     {
+        ThrowIfDisposed();
         var (n, v) = OpChecks.SoftmaxCrossEntropy(this, logits, targets, dLogits);
         Int(logits.Count, nameof(logits));
         IntPtr pl = Ptr(logits), pd = Ptr(dLogits);

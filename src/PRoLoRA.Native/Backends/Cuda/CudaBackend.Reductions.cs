@@ -14,6 +14,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe void SumRows(Tensor x, Tensor output, float beta)
     {
+        ThrowIfDisposed();
         var (rows, cols) = OpChecks.SumRows(this, x, output);
         Int(x.Count, nameof(x));
         IntPtr px = Ptr(x), po = Ptr(output);
@@ -23,6 +24,7 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public unsafe double SumOfSquares(Tensor x)
     {
+        ThrowIfDisposed();
         int n = Int(OpChecks.SumOfSquares(this, x), nameof(x));
         if (n == 0)
         {

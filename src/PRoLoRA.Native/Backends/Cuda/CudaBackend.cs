@@ -8,6 +8,8 @@ namespace PRoLoRA.Native.Backends.Cuda;
 /// (<see cref="Open"/>), or in the tests the host shim that runs the same kernels on the CPU.
 /// Each op is a small launcher (one file per concern): check the operands with its
 /// <see cref="OpChecks"/> method (and nothing else), compute the grid, marshal the arguments.
+/// Every op of a disposed backend throws <see cref="ObjectDisposedException"/> before it checks
+/// anything else: its device memory, stream and cuBLAS handle are gone.
 /// </summary>
 public sealed partial class CudaBackend : IBackend
 {
@@ -41,18 +43,23 @@ public sealed partial class CudaBackend : IBackend
     internal CachingAllocator Allocator => _allocator;
 
     /// <summary>Frees the device memory cached for reuse (tensors in use keep theirs).</summary>
-    public void ReleaseCachedMemory() => _allocator.Trim();
+    public void ReleaseCachedMemory()
+    {
+        ThrowIfDisposed();
+        _allocator.Trim();
+    }
 
     /// <inheritdoc/>
     public Tensor Empty(Shape shape)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         return new Tensor(this, new DeviceStorage(_allocator, shape.Count), shape);
     }
 
     /// <inheritdoc/>
     public Tensor Zeros(Shape shape)
     {
+        ThrowIfDisposed();
         var t = Empty(shape);
         Fill(t, 0f);
         return t;
@@ -61,6 +68,7 @@ public sealed partial class CudaBackend : IBackend
     /// <inheritdoc/>
     public Tensor FromArray(ReadOnlySpan<float> data, Shape shape)
     {
+        ThrowIfDisposed();
         OpChecks.FromArray(data.Length, shape);
         var t = Empty(shape);
         CopyFromHost(data, t);
@@ -68,7 +76,11 @@ public sealed partial class CudaBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void Synchronize() => _device.Synchronize();
+    public void Synchronize()
+    {
+        ThrowIfDisposed();
+        _device.Synchronize();
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -81,6 +93,9 @@ public sealed partial class CudaBackend : IBackend
         _allocator.Dispose();
         _device.Dispose();
     }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the backend is disposed (first thing in every op).</summary>
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>The device address of a (checked) tensor's element [0, ..., 0].</summary>
     private static IntPtr Ptr(Tensor t) => ((DeviceStorage)t.Storage).Pointer + (nint)(t.Offset * sizeof(float));

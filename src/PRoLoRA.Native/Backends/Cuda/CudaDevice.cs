@@ -8,7 +8,10 @@ namespace PRoLoRA.Native.Backends.Cuda;
 /// <summary>
 /// The real GPU behind <see cref="CudaBackend"/>: the device's primary context, one stream, a cuBLAS
 /// handle bound to that stream, and the kernel modules (compiled by NVRTC on first launch, loaded
-/// once for this context). Every call makes the context current on the calling thread first.
+/// once for this context). Every call makes the context current on the calling thread first, and
+/// every call after <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/> (the driver
+/// and cuBLAS would get destroyed handles): here, or for <see cref="Launch"/> in
+/// <see cref="ContextHandle.MakeCurrent"/>, which refuses a released context.
 /// </summary>
 internal sealed unsafe class CudaDevice : IKernelDevice
 {
@@ -18,6 +21,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     private readonly Dictionary<IntPtr, DeviceMemoryHandle> _memory = [];
     private readonly Lock _gate = new();
     private readonly Lazy<KernelModules> _modules;
+    private volatile bool _disposed;
 
     /// <summary>Opens device <paramref name="ordinal"/>; throws <see cref="CudaException"/> with the probe's reason when there is no usable GPU.</summary>
     public CudaDevice(int ordinal, KernelCompiler? compiler = null)
@@ -58,18 +62,39 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     public string Name => $"cuda:{Info.Ordinal} ({Info.Name})";
 
     /// <summary>The kernel modules, compiled and loaded on first use.</summary>
-    internal KernelModules Modules => _modules.Value;
+    internal KernelModules Modules
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _modules.Value;
+        }
+    }
 
     /// <summary>The context (for tests and timing).</summary>
-    internal ContextHandle Context => _context;
+    internal ContextHandle Context
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _context;
+        }
+    }
 
     /// <summary>The stream all work is queued on.</summary>
-    internal StreamHandle Stream => _stream;
+    internal StreamHandle Stream
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _stream;
+        }
+    }
 
     /// <summary>Free and total device memory (cuMemGetInfo).</summary>
     public (long Free, long Total) MemoryInfo()
     {
-        _context.MakeCurrent();
+        MakeCurrent();
         nuint free, total;
         CudaCheck.Driver(DriverApi.MemGetInfo(&free, &total), "cuMemGetInfo");
         return ((long)free, (long)total);
@@ -78,7 +103,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public IntPtr Allocate(long bytes)
     {
-        _context.MakeCurrent();
+        MakeCurrent();
         var memory = DeviceMemoryHandle.Allocate(_context, bytes);
         lock (_gate)
         {
@@ -90,6 +115,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public void Free(IntPtr pointer)
     {
+        ThrowIfDisposed();
         DeviceMemoryHandle? memory;
         lock (_gate)
         {
@@ -104,11 +130,11 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public void CopyHostToDevice(IntPtr destination, void* source, long bytes)
     {
+        MakeCurrent();
         if (bytes == 0)
         {
             return;
         }
-        _context.MakeCurrent();
         CudaCheck.Driver(DriverApi.MemcpyHtoDAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyHtoDAsync");
         _stream.Synchronize();
     }
@@ -116,11 +142,11 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public void CopyDeviceToHost(void* destination, IntPtr source, long bytes)
     {
+        MakeCurrent();
         if (bytes == 0)
         {
             return;
         }
-        _context.MakeCurrent();
         CudaCheck.Driver(DriverApi.MemcpyDtoHAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyDtoHAsync");
         _stream.Synchronize();
     }
@@ -128,11 +154,11 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public void CopyDeviceToDevice(IntPtr destination, IntPtr source, long bytes)
     {
+        MakeCurrent();
         if (bytes == 0)
         {
             return;
         }
-        _context.MakeCurrent();
         CudaCheck.Driver(DriverApi.MemcpyDtoDAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyDtoDAsync");
     }
 
@@ -153,27 +179,29 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     /// <inheritdoc/>
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc)
     {
-        _context.MakeCurrent();
+        MakeCurrent();
         _blas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <inheritdoc/>
     public void Synchronize()
     {
-        _context.MakeCurrent();
+        MakeCurrent();
         _stream.Synchronize();
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_context.IsClosed)
+        if (_disposed)
         {
             return;
         }
+        _disposed = true;
         try
         {
-            Synchronize();
+            _context.MakeCurrent();
+            _stream.Synchronize();
         }
         catch (CudaException)
         {
@@ -193,5 +221,15 @@ internal sealed unsafe class CudaDevice : IKernelDevice
         _blas.Dispose();
         _stream.Dispose();
         _context.Dispose();
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the device is disposed.</summary>
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Checks that the device is not disposed and makes its context current on this thread.</summary>
+    private void MakeCurrent()
+    {
+        ThrowIfDisposed();
+        _context.MakeCurrent();
     }
 }

@@ -21,8 +21,12 @@ internal sealed unsafe class ContextHandle : SafeHandleZeroOrMinusOneIsInvalid
         return handle;
     }
 
-    /// <summary>Makes the context current on the calling thread (cuCtxSetCurrent).</summary>
-    public void MakeCurrent() => CudaCheck.Driver(DriverApi.CtxSetCurrent(handle), "cuCtxSetCurrent");
+    /// <summary>Makes the context current on the calling thread (cuCtxSetCurrent); <see cref="ObjectDisposedException"/> once this handle is disposed.</summary>
+    public void MakeCurrent()
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        CudaCheck.Driver(DriverApi.CtxSetCurrent(handle), "cuCtxSetCurrent");
+    }
 
     /// <inheritdoc/>
     protected override bool ReleaseHandle() => DriverApi.DevicePrimaryCtxRelease(Device) == 0;
