@@ -203,9 +203,14 @@ internal sealed unsafe class CudaDevice : IKernelDevice
             _context.MakeCurrent();
             _stream.Synchronize();
         }
-        catch (CudaException)
+        catch (CudaException e)
         {
-            // A sticky error (a crashed kernel) must not stop the release of everything else.
+            // A sticky error (a crashed kernel) must not stop the release of everything else; the
+            // context it left unusable is reset once released, so later devices start clean.
+            if (StickyErrors.Is(e.Status))
+            {
+                _context.ResetOnRelease();
+            }
         }
         List<DeviceMemoryHandle> memory;
         lock (_gate)

@@ -50,6 +50,9 @@ internal static unsafe partial class DriverApi
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuDevicePrimaryCtxRelease_v2")]
     public static partial int DevicePrimaryCtxRelease(int device);
 
+    [LibraryImport(LibraryNames.Driver, EntryPoint = "cuDevicePrimaryCtxReset_v2")]
+    public static partial int DevicePrimaryCtxReset(int device);
+
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuCtxSetCurrent")]
     public static partial int CtxSetCurrent(IntPtr context);
 
