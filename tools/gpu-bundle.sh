@@ -61,23 +61,54 @@ summary=$results/summary.txt
 : > "$summary"
 status=0
 
-step() {  # step NAME COMMAND...: output to NAME.log, one line per step in summary.txt
+step() {  # step NAME COMMAND...: output to NAME.log, one line per step in summary.txt; its exit code in $last_rc
   local name=$1; shift
   local start=$SECONDS
   echo "== $name: $*"
   "$@" > "$results/$name.log" 2>&1
-  local rc=$?
-  echo "$name: exit $rc ($((SECONDS - start)) s)" | tee -a "$summary"
+  last_rc=$?
+  echo "$name: exit $last_rc ($((SECONDS - start)) s)" | tee -a "$summary"
   tail -n 15 "$results/$name.log"
-  [ "$rc" -eq 0 ] || status=1
+  [ "$last_rc" -eq 0 ] || status=1
+}
+
+failed_tests() {  # failed_tests TRX: a --filter value matching every test that failed (Class.Method, parameters left off), or nothing
+  [ -f "$1" ] || return 0
+  awk '
+    function attr(line, name) { return match(line, " " name "=\"[^\"]*\"") ? substr(line, RSTART + length(name) + 3, RLENGTH - length(name) - 4) : "" }
+    /<UnitTestResult / && attr($0, "outcome") == "Failed" { failed[attr($0, "testId")] = 1 }
+    /<UnitTest / { id = attr($0, "id") }
+    /<TestMethod / && (id in failed) { name = attr($0, "name"); sub(/\(.*/, "", name); tests[attr($0, "className") "." name] = 1 }
+    END { sep = ""; for (t in tests) { printf "%sFullyQualifiedName~%s", sep, t; sep = "|" } }
+  ' "$1"
+}
+
+blocking() {  # blocking COMMAND...: COMMAND with every kernel launch synchronous
+  CUDA_LAUNCH_BLOCKING=1 "$@"
+}
+
+gpu_tests() {  # gpu_tests TRX_NAME [ARGS...]: the NUnit GPU tests, TRX report into the results folder
+  local trx=$1; shift
+  "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" --report-trx --report-trx-filename "$trx" \
+    --output Detailed --no-ansi --no-progress "$@"
 }
 
 { cat "$here/COMMIT"; date -u; uname -a; } > "$results/environment.txt"
 command -v nvidia-smi >/dev/null && nvidia-smi > "$results/nvidia-smi.txt" 2>&1
 
 step doctor "$here/bin/prolora" doctor
-step gpu-tests "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" --report-trx --report-trx-filename gpu-tests.trx \
-  --output Detailed --no-ansi --no-progress
+rm -f "$results/gpu-tests.trx" "$results/gpu-tests-rerun.trx"   # a rerun reads this run's TRX, never an older one
+step gpu-tests gpu_tests gpu-tests.trx
+if [ "$last_rc" -ne 0 ]; then
+  # Once more with every launch synchronous (an asynchronous kernel error is then reported by the call that
+  # caused it, not by a later one): the failed tests, or all of them when the run left no TRX (a crash).
+  filter=$(failed_tests "$results/gpu-tests.trx")
+  if [ -n "$filter" ]; then
+    step gpu-tests-rerun blocking gpu_tests gpu-tests-rerun.trx --filter "$filter"
+  else
+    step gpu-tests-rerun blocking gpu_tests gpu-tests-rerun.trx
+  fi
+fi
 step verify-golden "$here/bin/prolora" verify-golden "$here/golden.json" --device cuda
 if [ -x "$here/bin/PRoLoRA.Bench" ]; then
   # shellcheck disable=SC2086
@@ -105,6 +136,10 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    memory/module leak checks, out-of-memory recovery, NVRTC compile and cache tests); `gpu-tests.trx`
    lists every test with its outcome and skip/failure reason. Pass NUnit filters through by running the
    executable directly, e.g. `bin/PRoLoRA.Native.GpuTests --filter "FullyQualifiedName~CudaGpu"`.
+   When a test fails, `gpu-tests-rerun` runs the failed tests once more with `CUDA_LAUNCH_BLOCKING=1`
+   (every kernel launch synchronous, so an asynchronous kernel error is reported by the call that
+   caused it): `gpu-tests-rerun.log` and `gpu-tests-rerun.trx`; all the tests when the first run left
+   no TRX (it crashed). The first run's failure stands either way.
 3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
 4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda`) when the bundle has the benchmarks: the JSON
    report goes to `bench-cuda.json` in the results folder (PROLORA_RESULTS); the PyTorch peer (`peers/prolora_torch.py`)
