@@ -149,7 +149,8 @@ Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 
 
 CUDA libraries are looked for in PROLORA_CUDA_LIBRARY_PATH (folders), the system loader's path,
 /usr/local/cuda/lib64 and Python's site-packages nvidia/*/lib (pip's nvidia-cuda-nvrtc-cu13,
-nvidia-cublas-cu13), newest version first (libnvrtc.so.13/.12/.11.2, libcublas.so.13/.12/.11).
+nvidia-cublas-cu13), newest version first (libnvrtc.so.13/.12/.11.2, libcublas.so.13/.12/.11), skipping
+those of a CUDA major newer than the driver's (doctor.log says which and why).
 Compiled kernels are cached in PROLORA_KERNEL_CACHE (default: kernel-cache/ next to run-gpu.sh).
 README
 cp "$stage/README.md" "$out/README.md"

@@ -6,9 +6,10 @@ namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
 /// The three CUDA libraries we use, found once per process (see <see cref="LibrarySearch"/> for
-/// where), and the import resolver that points our <c>[LibraryImport]</c> names at them.
+/// where), and the import resolver that points our <c>[LibraryImport]</c> names at them. NVRTC and
+/// cuBLAS of a CUDA major newer than the driver's are skipped (<see cref="LibraryCompatibility"/>).
 /// </summary>
-internal static class CudaLibraries
+internal static unsafe class CudaLibraries
 {
     private static readonly Lazy<LibraryProbe> s_driver = new(() => new LibraryProbe(
         "CUDA driver (libcuda)",
@@ -21,7 +22,8 @@ internal static class CudaLibraries
         LibrarySearch.Candidates(
             OperatingSystem.IsWindows() ? ["nvrtc64_130_0.dll", "nvrtc64_120_0.dll", "nvrtc64_112_0.dll"] : ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"],
             useToolkitFolders: true,
-            _ => ["libnvrtc-builtins.so*"])));
+            _ => ["libnvrtc-builtins.so*"]),
+        SkipTooNew));
 
     private static readonly Lazy<LibraryProbe> s_cublas = new(() => new LibraryProbe(
         "cuBLAS (libcublas)",
@@ -29,7 +31,10 @@ internal static class CudaLibraries
         LibrarySearch.Candidates(
             OperatingSystem.IsWindows() ? ["cublas64_13.dll", "cublas64_12.dll", "cublas64_11.dll"] : ["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"],
             useToolkitFolders: true,
-            name => [name.Replace("libcublas", "libcublasLt", StringComparison.Ordinal)])));
+            name => [name.Replace("libcublas", "libcublasLt", StringComparison.Ordinal)]),
+        SkipTooNew));
+
+    private static readonly Lazy<int> s_driverVersion = new(QueryDriverVersion);
 
     private static readonly Lock s_gate = new();
     private static bool s_registered;
@@ -42,6 +47,9 @@ internal static class CudaLibraries
 
     /// <summary>cuBLAS.</summary>
     public static LibraryProbe Cublas => s_cublas.Value;
+
+    /// <summary>The CUDA version the driver supports (cuDriverGetVersion, which needs no cuInit; for example 12040), or 0 without a driver.</summary>
+    public static int DriverVersion => s_driverVersion.Value;
 
     /// <summary>The folders searched besides the system loader: the override folders, then the toolkit and pip folders.</summary>
     public static IReadOnlyList<string> SearchFolders => [.. LibrarySearch.OverrideFolders(), .. LibrarySearch.ToolkitFolders()];
@@ -57,6 +65,18 @@ internal static class CudaLibraries
                 s_registered = true;
             }
         }
+    }
+
+    private static string? SkipTooNew(string candidate) => LibraryCompatibility.SkipReason(DriverVersion, candidate);
+
+    private static int QueryDriverVersion()
+    {
+        if (!Driver.Found)
+        {
+            return 0;
+        }
+        int version;
+        return DriverApi.DriverGetVersion(&version) == 0 ? version : 0;
     }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name switch

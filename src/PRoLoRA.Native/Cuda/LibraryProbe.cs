@@ -4,13 +4,14 @@ namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
 /// The outcome of looking for one CUDA library: every path tried, newest version first, and the
-/// one that loaded. Loading happens once per process, on first use.
+/// one that loaded; candidates that <c>skip</c> refuses (too new for the driver) are recorded with the
+/// reason and never loaded. Loading happens once per process, on first use.
 /// </summary>
 internal sealed class LibraryProbe
 {
     private readonly List<LibraryAttempt> _attempts = [];
 
-    internal LibraryProbe(string label, string installHint, IEnumerable<LibrarySearch.Candidate> candidates)
+    internal LibraryProbe(string label, string installHint, IEnumerable<LibrarySearch.Candidate> candidates, Func<string, string?>? skip = null)
     {
         Label = label;
         InstallHint = installHint;
@@ -19,6 +20,11 @@ internal sealed class LibraryProbe
             if (candidate.IsPath && !File.Exists(candidate.Path))
             {
                 _attempts.Add(new LibraryAttempt(candidate.Path, "no such file"));
+                continue;
+            }
+            if (skip?.Invoke(candidate.Path) is string reason)
+            {
+                _attempts.Add(new LibraryAttempt(candidate.Path, reason, Skipped: true));
                 continue;
             }
             foreach (var prerequisite in candidate.Prerequisites)
@@ -57,9 +63,16 @@ internal sealed class LibraryProbe
     /// <summary>The loaded library's OS handle (zero when not found).</summary>
     internal IntPtr Handle { get; }
 
-    /// <summary>A one-line reason for a missing library: what was tried and what to install.</summary>
-    public string MissingReason =>
-        $"{Label} not found (tried {_attempts.Count} places: {string.Join(", ", _attempts.Take(4).Select(a => a.Path))}{(_attempts.Count > 4 ? ", ..." : "")}); {InstallHint}";
+    /// <summary>A one-line reason for a missing library: what was tried (and skipped, and why) and what to install.</summary>
+    public string MissingReason
+    {
+        get
+        {
+            var skipped = _attempts.Where(a => a.Skipped).ToList();
+            string why = skipped.Count == 0 ? "" : $"; skipped {string.Join(", ", skipped.Select(a => Path.GetFileName(a.Path)).Distinct())}: {skipped[0].Error}";
+            return $"{Label} not found (tried {_attempts.Count} places: {string.Join(", ", _attempts.Take(4).Select(a => a.Path))}{(_attempts.Count > 4 ? ", ..." : "")}{why}); {InstallHint}";
+        }
+    }
 
     /// <summary>Throws <see cref="CudaException"/> with <see cref="MissingReason"/> unless the library loaded.</summary>
     internal void EnsureFound()

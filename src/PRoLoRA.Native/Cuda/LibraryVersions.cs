@@ -5,15 +5,8 @@ namespace PRoLoRA.Native.Cuda;
 /// <summary>The versions of the loaded CUDA libraries, for diagnostics; null where a library is missing or cannot say.</summary>
 internal static unsafe class LibraryVersions
 {
-    /// <summary>The CUDA version the driver supports, for example "13.0".</summary>
-    public static string? Driver
-    {
-        get
-        {
-            var probe = CudaRuntime.Probe();
-            return probe.DriverVersion > 0 ? probe.DriverVersionText : null;
-        }
-    }
+    /// <summary>The CUDA version the driver supports, for example "13.0" (also when cuInit fails).</summary>
+    public static string? Driver => CudaLibraries.DriverVersion > 0 ? LibraryCompatibility.Text(CudaLibraries.DriverVersion) : null;
 
     /// <summary>NVRTC's version, for example "11.8".</summary>
     public static string? Nvrtc => CudaLibraries.Nvrtc.Found ? KernelCompiler.NvrtcVersion : null;

@@ -49,4 +49,33 @@ public sealed class LibrarySearchTests
         Assert.That(probe.Attempts[0].Error, Is.EqualTo("no such file"));
         Assert.That(probe.Attempts[1].Loaded, Is.True);
     }
+
+    [Test]
+    public void SkippedCandidates_AreNeverLoaded_AndSayWhy()
+    {
+        // libm.so.6 is on every Linux system: the skip, not a missing file, keeps the first candidate out.
+        int calls = 0;
+        var probe = new LibraryProbe("libm", "install libm", [new("libm.so.6", false, []), new("libm.so.6", false, [])],
+            skip: _ => calls++ == 0 ? "a CUDA 99 library; the driver supports CUDA 12.4, and a newer CUDA major needs a newer driver" : null);
+        Assert.That(probe.Found, Is.True);
+        Assert.That(probe.Attempts, Has.Count.EqualTo(2));
+        Assert.That(probe.Attempts[0].Skipped, Is.True);
+        Assert.That(probe.Attempts[0].Loaded, Is.False);
+        Assert.That(probe.Attempts[0].ToString(), Is.EqualTo("skipped libm.so.6: a CUDA 99 library; the driver supports CUDA 12.4, and a newer CUDA major needs a newer driver"));
+        Assert.That(probe.Attempts[1].ToString(), Is.EqualTo("tried libm.so.6: loaded"));
+    }
+
+    [Test]
+    public void OnlySkippedCandidates_TheMissingReasonSaysWhy()
+    {
+        var probe = new LibraryProbe("NVRTC (libnvrtc)", "install NVRTC", [new("libnvrtc.so.13", false, []), new("/nonexistent/libnvrtc.so.13", true, [])],
+            skip: name => LibraryCompatibility.SkipReason(12040, name));
+        Assert.That(probe.Found, Is.False);
+        Assert.That(probe.Attempts.Select(a => a.ToString()), Is.EqualTo(new[]
+        {
+            "skipped libnvrtc.so.13: a CUDA 13 library; the driver supports CUDA 12.4, and a newer CUDA major needs a newer driver",
+            "tried /nonexistent/libnvrtc.so.13: no such file",
+        }));
+        Assert.That(probe.MissingReason, Does.Contain("skipped libnvrtc.so.13: a CUDA 13 library; the driver supports CUDA 12.4"));
+    }
 }

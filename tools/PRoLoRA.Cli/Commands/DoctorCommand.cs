@@ -8,8 +8,8 @@ namespace PRoLoRA.Cli.Commands;
 
 /// <summary>
 /// `prolora doctor [--arch sm_XY]`: what this machine offers (runtime, SIMD, CUDA libraries and every
-/// path tried, driver, devices, kernel cache) and whether every kernel compiles for the device's
-/// architecture or for --arch; for a cubin target, then each kernel's registers, spills and memory
+/// path tried or skipped with the reason, driver, devices, kernel cache) and whether every kernel
+/// compiles for the device's architecture or for --arch; for a cubin target, then each kernel's registers, spills and memory
 /// (ptxas's report) and any limit broken (<see cref="KernelResourceLimits"/>, a warning only).
 /// Exit 0 when the kernels compile, 2 with the reason when they do not.
 /// </summary>
@@ -72,6 +72,10 @@ public static class DoctorCommand
     private static void Libraries(TextWriter o)
     {
         o.WriteLine($"CUDA library folders searched (besides the system loader): {string.Join(", ", CudaLibraries.SearchFolders.DefaultIfEmpty("none"))}");
+        if (CudaLibraries.DriverVersion > 0)
+        {
+            o.WriteLine($"NVRTC and cuBLAS newer than CUDA {CudaLibraries.DriverVersion / 1000}.x are skipped: the driver supports CUDA {LibraryVersions.Driver}");
+        }
         Library(o, CudaLibraries.Driver, LibraryVersions.Driver, "CUDA");
         Library(o, CudaLibraries.Nvrtc, LibraryVersions.Nvrtc, "");
         Library(o, CudaLibraries.Cublas, LibraryVersions.Cublas, "");
@@ -83,7 +87,7 @@ public static class DoctorCommand
         o.WriteLine($"{library.Label}: {found}");
         foreach (var attempt in library.Attempts)
         {
-            o.WriteLine($"    tried {attempt.Path}: {attempt.Error ?? "loaded"}");
+            o.WriteLine($"    {attempt}");
         }
         if (!library.Found)
         {
