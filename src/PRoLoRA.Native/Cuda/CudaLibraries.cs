@@ -67,7 +67,12 @@ internal static unsafe class CudaLibraries
         }
     }
 
-    private static string? SkipTooNew(string candidate) => LibraryCompatibility.SkipReason(DriverVersion, candidate);
+    private static string? SkipTooNew(string candidate)
+    {
+        string target = LibraryCompatibility.LinkTarget(candidate);
+        string? reason = LibraryCompatibility.SkipReason(DriverVersion, target);
+        return reason is null || target == candidate ? reason : $"links to {Path.GetFileName(target)}, {reason}";
+    }
 
     private static int QueryDriverVersion()
     {

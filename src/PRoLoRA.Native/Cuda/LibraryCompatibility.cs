@@ -49,6 +49,27 @@ internal static partial class LibraryCompatibility
         return $"a CUDA {major} library; the driver supports CUDA {Text(driverVersion)}, and a newer CUDA major needs a newer driver";
     }
 
+    /// <summary>
+    /// What a candidate names in fact: a full path's final symbolic-link target (an unversioned
+    /// /usr/local/cuda/lib64/libnvrtc.so → libnvrtc.so.13.0.48), so that its version can be read; a bare
+    /// name (for the system loader), a plain file or a path that cannot be resolved as it is.
+    /// </summary>
+    public static string LinkTarget(string candidate)
+    {
+        if (!Path.IsPathRooted(candidate))
+        {
+            return candidate;
+        }
+        try
+        {
+            return File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? candidate;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return candidate;
+        }
+    }
+
     [GeneratedRegex(@"^lib\w+\.so\.(\d+)")]
     private static partial Regex LinuxName();
 

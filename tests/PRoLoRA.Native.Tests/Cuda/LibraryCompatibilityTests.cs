@@ -44,4 +44,21 @@ public sealed class LibraryCompatibilityTests
     [TestCase(13000, "13.0")]
     [TestCase(11020, "11.2")]
     public void Versions_ReadAsMajorDotMinor(int version, string text) => Assert.That(LibraryCompatibility.Text(version), Is.EqualTo(text));
+
+    [Test]
+    public void AnUnversionedLink_IsReadThroughToItsTarget()
+    {
+        using var folder = new TempFolder();
+        string real = Path.Combine(folder.Path, "libnvrtc.so.13.0.48");
+        File.WriteAllBytes(real, []);
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "libnvrtc.so.13"), "libnvrtc.so.13.0.48");
+        string link = Path.Combine(folder.Path, "libnvrtc.so");
+        File.CreateSymbolicLink(link, "libnvrtc.so.13");
+
+        Assert.That(LibraryCompatibility.LinkTarget(link), Is.EqualTo(real), "the final target, through every link");
+        Assert.That(LibraryCompatibility.SkipReason(12040, LibraryCompatibility.LinkTarget(link)), Does.Contain("CUDA 13 library"));
+        Assert.That(LibraryCompatibility.LinkTarget(real), Is.EqualTo(real), "a plain file is itself");
+        Assert.That(LibraryCompatibility.LinkTarget("libnvrtc.so"), Is.EqualTo("libnvrtc.so"), "a bare name is the loader's to resolve");
+        Assert.That(LibraryCompatibility.LinkTarget(Path.Combine(folder.Path, "absent.so")), Is.EqualTo(Path.Combine(folder.Path, "absent.so")));
+    }
 }
