@@ -46,8 +46,8 @@ cat > "$stage/run-gpu.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs every GPU check of PRoLoRA.Native on this machine and writes all results into one folder:
 # $OUT if set, else ./gpu-results. Needs an NVIDIA driver and CUDA 13 (or 12/11.2+) NVRTC and cuBLAS,
-# found in /usr/local/cuda/lib64, pip's nvidia/*/lib folders, the system loader's path, or the folders
-# of PROLORA_CUDA_LIBRARY_PATH. Exit 0 only when every step passed.
+# found in /usr/local/cuda/lib64, /usr/local/cuda-X.Y/lib64, pip's nvidia/*/lib folders, the system
+# loader's path, or the folders of PROLORA_CUDA_LIBRARY_PATH. Exit 0 only when every step passed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results=${OUT:-$PWD/gpu-results}
@@ -148,7 +148,8 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
 Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 0 only when every step passed.
 
 CUDA libraries are looked for in PROLORA_CUDA_LIBRARY_PATH (folders), the system loader's path,
-/usr/local/cuda/lib64 and Python's site-packages nvidia/*/lib (pip's nvidia-cuda-nvrtc-cu13,
+/usr/local/cuda/lib64, every /usr/local/cuda-X.Y/lib64 (newest first) and Python's site-packages
+nvidia/*/lib under lib/ and lib64/ (pip's nvidia-cuda-nvrtc-cu13,
 nvidia-cublas-cu13), newest version first (libnvrtc.so.13/.12/.11.2, libcublas.so.13/.12/.11), skipping
 those of a CUDA major newer than the driver's (doctor.log says which and why).
 Compiled kernels are cached in PROLORA_KERNEL_CACHE (default: kernel-cache/ next to run-gpu.sh).

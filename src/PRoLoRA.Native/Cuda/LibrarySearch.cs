@@ -3,8 +3,9 @@ namespace PRoLoRA.Native.Cuda;
 /// <summary>
 /// Where the CUDA libraries are looked for, in order: the folders named by
 /// <c>PROLORA_CUDA_LIBRARY_PATH</c>, the system loader (ld.so cache, LD_LIBRARY_PATH), the CUDA
-/// toolkit folders, then Python's <c>nvidia/*/lib</c> folders (pip's nvidia-* packages). Each file
-/// name, newest version first, is tried in every place before the next older name.
+/// toolkit folders ($CUDA_HOME, /usr/local/cuda, then every /usr/local/cuda-X.Y newest first), then
+/// Python's <c>site-packages/nvidia/*/lib</c> folders (pip's nvidia-* packages) under <c>lib</c> and
+/// <c>lib64</c>. Each file name, newest version first, is tried in every place before the next older name.
 /// </summary>
 internal static class LibrarySearch
 {
@@ -33,6 +34,7 @@ internal static class LibrarySearch
         }
         folders.Add("/usr/local/cuda/lib64");
         folders.Add("/usr/local/cuda/targets/x86_64-linux/lib");
+        folders.AddRange(VersionedToolkits("/usr/local"));
         foreach (var site in PythonSitePackages())
         {
             folders.AddRange(SafeDirectories(Path.Combine(site, "nvidia")).Select(d => Path.Combine(d, "lib")));
@@ -72,6 +74,19 @@ internal static class LibrarySearch
         return new Candidate(Path.Combine(folder, name), true, before);
     }
 
+    /// <summary>The <c>lib64</c> folders of every versioned toolkit in <paramref name="parent"/> (cuda-13.0, cuda-12.4, ...), newest version first.</summary>
+    internal static IReadOnlyList<string> VersionedToolkits(string parent) =>
+        SafeDirectories(parent, "cuda-*")
+            .Select(d => (Folder: d, Version: ToolkitVersion(Path.GetFileName(d)["cuda-".Length..])))
+            .Where(t => t.Version is not null)
+            .OrderByDescending(t => t.Version)
+            .Select(t => Path.Combine(t.Folder, "lib64"))
+            .ToList();
+
+    /// <summary>"12.4" or "13" as a version; null for anything else.</summary>
+    private static Version? ToolkitVersion(string text) =>
+        Version.TryParse(text.Contains('.', StringComparison.Ordinal) ? text : text + ".0", out var version) ? version : null;
+
     private static IEnumerable<string> PythonSitePackages()
     {
         var roots = new List<string>();
@@ -79,14 +94,14 @@ internal static class LibrarySearch
         {
             if (!string.IsNullOrEmpty(prefix))
             {
-                roots.Add(Path.Combine(prefix, "lib"));
+                roots.AddRange(LibFolders(prefix));
             }
         }
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (!string.IsNullOrEmpty(home))
         {
-            roots.Add(Path.Combine(home, ".local", "lib"));
-            roots.AddRange(SafeDirectories(Path.Combine(home, ".pyenv", "versions")).Select(v => Path.Combine(v, "lib")));
+            roots.AddRange(LibFolders(Path.Combine(home, ".local")));
+            roots.AddRange(SafeDirectories(Path.Combine(home, ".pyenv", "versions")).SelectMany(LibFolders));
         }
         var sites = new List<string>();
         foreach (var root in roots)
@@ -100,6 +115,30 @@ internal static class LibrarySearch
         sites.Add("/usr/lib/python3/dist-packages");
         sites.AddRange((Environment.GetEnvironmentVariable("PYTHONPATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
         return sites.Where(Directory.Exists);
+    }
+
+    /// <summary><paramref name="prefix"/>/lib and /lib64, the latter unless it is a link to the former (as in a Python venv).</summary>
+    private static IEnumerable<string> LibFolders(string prefix)
+    {
+        string lib = Path.Combine(prefix, "lib"), lib64 = Path.Combine(prefix, "lib64");
+        yield return lib;
+        if (!IsLinkTo(lib64, lib))
+        {
+            yield return lib64;
+        }
+    }
+
+    private static bool IsLinkTo(string link, string folder)
+    {
+        try
+        {
+            var target = new DirectoryInfo(link).ResolveLinkTarget(returnFinalTarget: true);
+            return target is not null && Path.TrimEndingDirectorySeparator(target.FullName) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static IEnumerable<string> SafeDirectories(string folder, string pattern = "*")

@@ -78,4 +78,44 @@ public sealed class LibrarySearchTests
         }));
         Assert.That(probe.MissingReason, Does.Contain("skipped libnvrtc.so.13: a CUDA 13 library; the driver supports CUDA 12.4"));
     }
+
+    [Test]
+    public void VersionedToolkits_NewestFirst_VersionsComparedAsNumbers()
+    {
+        using var root = new TempFolder();
+        foreach (var name in new[] { "cuda-11.8", "cuda-12.4", "cuda-12.10", "cuda-13.0", "cuda-14", "cuda", "cuda-tools", "other-12.0" })
+        {
+            Directory.CreateDirectory(Path.Combine(root.Path, name, "lib64"));
+        }
+        var folders = LibrarySearch.VersionedToolkits(root.Path).Select(f => Path.GetRelativePath(root.Path, f)).ToList();
+        Assert.That(folders, Is.EqualTo(new[] { "cuda-14/lib64", "cuda-13.0/lib64", "cuda-12.10/lib64", "cuda-12.4/lib64", "cuda-11.8/lib64" }));
+    }
+
+    [Test]
+    public void PipNvidiaFolders_UnderLibAndLib64_AreSearched_AVenvsLinkOnce()
+    {
+        using var venv = new TempFolder();
+        string nvrtc = Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cuda_nvrtc", "lib");
+        string cublas = Path.Combine(venv.Path, "lib64", "python3.11", "site-packages", "nvidia", "cublas", "lib");
+        Directory.CreateDirectory(nvrtc);
+        Directory.CreateDirectory(cublas);
+        using var linked = new TempFolder(); // a venv as `python -m venv` makes it: lib64 -> lib
+        string linkedNvrtc = Path.Combine(linked.Path, "lib", "python3.12", "site-packages", "nvidia", "cuda_nvrtc", "lib");
+        Directory.CreateDirectory(linkedNvrtc);
+        Directory.CreateSymbolicLink(Path.Combine(linked.Path, "lib64"), "lib");
+        var saved = (Environment.GetEnvironmentVariable("VIRTUAL_ENV"), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
+        try
+        {
+            Environment.SetEnvironmentVariable("VIRTUAL_ENV", venv.Path);
+            Environment.SetEnvironmentVariable("CONDA_PREFIX", linked.Path);
+            var folders = LibrarySearch.ToolkitFolders();
+            Assert.That(folders, Does.Contain(nvrtc).And.Contain(cublas).And.Contain(linkedNvrtc));
+            Assert.That(folders.Count(f => f.StartsWith(linked.Path, StringComparison.Ordinal)), Is.EqualTo(1), "lib64 -> lib is searched once");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("VIRTUAL_ENV", saved.Item1);
+            Environment.SetEnvironmentVariable("CONDA_PREFIX", saved.Item2);
+        }
+    }
 }
