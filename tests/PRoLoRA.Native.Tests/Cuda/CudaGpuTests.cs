@@ -103,6 +103,30 @@ public sealed class CudaGpuTests
         Assert.That(t.ToArray(), Is.EqualTo(new[] { 2f, 4f, 6f }));
     }
 
+    [TestCase(1000, Description = "through the staging buffer, no wait for the stream")]
+    [TestCase(1 << 20, Description = "4 MiB: straight from the caller's memory, then a wait")]
+    public void Uploads_QueuedBehindWork_CopyTheSourceAsItWasAtTheCall(int count)
+    {
+        var backend = new CudaBackend(Device); // TearDown disposes the device
+        using var busy = backend.Empty(new Shape(1 << 26));
+        var source = new float[count];
+        var uploaded = new List<Tensor>();
+        for (int k = 1; k <= 4; k++)
+        {
+            backend.Fill(busy, k); // 256 MiB to write: the stream is still busy when the upload is queued
+            Array.Fill(source, k); // one host buffer, overwritten right after each upload
+            var t = backend.Empty(new Shape(count));
+            backend.CopyFromHost(source, t);
+            uploaded.Add(t);
+        }
+        Array.Fill(source, -1f);
+        for (int k = 1; k <= 4; k++)
+        {
+            Assert.That(uploaded[k - 1].ToArray(), Is.All.EqualTo((float)k), $"upload {k}");
+            uploaded[k - 1].Dispose();
+        }
+    }
+
     [Test]
     public void UnknownKernel_IsAClearError() =>
         Assert.That(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, []), Throws.InstanceOf<CudaException>().With.Message.Contains("no_such_kernel"));

@@ -7,8 +7,8 @@ namespace PRoLoRA.Native.Backends.Cuda;
 
 /// <summary>
 /// The real GPU behind <see cref="CudaBackend"/>: the device's primary context, one stream, a cuBLAS
-/// handle bound to that stream, and the kernel modules (compiled by NVRTC on first launch, loaded
-/// once for this context). Every call makes the context current on the calling thread first, and
+/// handle bound to that stream, a staging buffer for uploads (<see cref="StagedUploads"/>), and the
+/// kernel modules (compiled by NVRTC on first launch, loaded once for this context). Every call makes the context current on the calling thread first, and
 /// every call after <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/> (the driver
 /// and cuBLAS would get destroyed handles): here, or for <see cref="Launch"/> in
 /// <see cref="ContextHandle.MakeCurrent"/>, which refuses a released context.
@@ -18,6 +18,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     private readonly ContextHandle _context;
     private readonly StreamHandle _stream;
     private readonly CublasHandle _blas;
+    private readonly StagedUploads _uploads;
     private readonly Dictionary<IntPtr, DeviceMemoryHandle> _memory = [];
     private readonly Lock _gate = new();
     private readonly Lazy<KernelModules> _modules;
@@ -44,9 +45,11 @@ internal sealed unsafe class CudaDevice : IKernelDevice
             _context.MakeCurrent();
             _stream = StreamHandle.Create(_context);
             _blas = CublasHandle.Create(_context, _stream);
+            _uploads = new StagedUploads(_context);
         }
         catch
         {
+            _blas?.Dispose();
             _stream?.Dispose();
             _context.Dispose();
             throw;
@@ -135,6 +138,16 @@ internal sealed unsafe class CudaDevice : IKernelDevice
         {
             return;
         }
+        if (bytes <= StagedUploads.Bytes)
+        {
+            _uploads.Copy(destination, source, bytes, _stream); // no wait for the stream: the source is copied aside first
+            return;
+        }
+        // From the caller's own memory, which is pageable (a managed array, pinned only during the call)
+        // or page-locked: the driver may read it after cuMemcpyHtoDAsync returns (page-locked memory by
+        // DMA, pageable memory staged by a worker thread), and the caller may free or overwrite it as
+        // soon as we return, so wait for the copy. The synchronous cuMemcpyHtoD would not do instead: it
+        // runs on the legacy stream, which is not ordered with our non-blocking stream's work.
         CudaCheck.Driver(DriverApi.MemcpyHtoDAsync(destination, source, (nuint)bytes, _stream.DangerousGetHandle()), "cuMemcpyHtoDAsync");
         _stream.Synchronize();
     }
@@ -224,6 +237,7 @@ internal sealed unsafe class CudaDevice : IKernelDevice
             _modules.Value.Dispose();
         }
         _blas.Dispose();
+        _uploads.Dispose();
         _stream.Dispose();
         _context.Dispose();
     }

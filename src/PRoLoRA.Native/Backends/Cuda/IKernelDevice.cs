@@ -17,7 +17,7 @@ internal interface IKernelDevice : IDisposable
     /// <summary>Frees memory from <see cref="Allocate"/>.</summary>
     void Free(IntPtr pointer);
 
-    /// <summary>Copies host memory to the device.</summary>
+    /// <summary>Copies host memory to the device, ordered with the work queued before and after it; the caller may free or overwrite <paramref name="source"/> as soon as the call returns.</summary>
     unsafe void CopyHostToDevice(IntPtr destination, void* source, long bytes);
 
     /// <summary>Copies device memory to the host (synchronously).</summary>

@@ -2,19 +2,19 @@ using PRoLoRA.Native.Cuda.Interop;
 
 namespace PRoLoRA.Native.Cuda.Handles;
 
-/// <summary>A CUevent for timing; released with cuEventDestroy.</summary>
+/// <summary>A CUevent, for timing or to wait for one point of a stream; released with cuEventDestroy.</summary>
 internal sealed unsafe class EventHandle : ContextBoundHandle
 {
     private EventHandle(ContextHandle context) : base(context)
     {
     }
 
-    /// <summary>Creates an event (default flags: timing enabled).</summary>
-    public static EventHandle Create(ContextHandle context)
+    /// <summary>Creates an event: with timing (the default) or, cheaper, only to wait for (<paramref name="timing"/> false).</summary>
+    public static EventHandle Create(ContextHandle context, bool timing = true)
     {
         var cuEvent = new EventHandle(context);
         IntPtr value;
-        int status = DriverApi.EventCreate(&value, 0);
+        int status = DriverApi.EventCreate(&value, timing ? 0u : DriverApi.EventDisableTiming);
         if (status != 0)
         {
             cuEvent.Abandon();

@@ -12,6 +12,7 @@ internal static unsafe partial class DriverApi
     public const int AttributeComputeCapabilityMajor = 75;
     public const int AttributeComputeCapabilityMinor = 76;
     public const int StreamNonBlocking = 1;
+    public const int EventDisableTiming = 2;
     public const int ErrorNotFound = 500;
     public const int ErrorOutOfMemory = 2;
 
@@ -88,6 +89,12 @@ internal static unsafe partial class DriverApi
 
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuMemFree_v2")]
     public static partial int MemFree(IntPtr pointer);
+
+    [LibraryImport(LibraryNames.Driver, EntryPoint = "cuMemHostAlloc")]
+    public static partial int MemHostAlloc(void** pointer, nuint bytes, uint flags);
+
+    [LibraryImport(LibraryNames.Driver, EntryPoint = "cuMemFreeHost")]
+    public static partial int MemFreeHost(void* pointer);
 
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuMemGetInfo_v2")]
     public static partial int MemGetInfo(nuint* free, nuint* total);
