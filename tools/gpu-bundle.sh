@@ -111,8 +111,10 @@ if [ "$last_rc" -ne 0 ]; then
 fi
 step verify-golden "$here/bin/prolora" verify-golden "$here/golden.json" --device cuda
 if [ -x "$here/bin/PRoLoRA.Bench" ]; then
+  # Quick sizes by default (PROLORA_BENCH_ARGS="all --device cuda" for the full ones); the JSON report is
+  # rewritten after every group, so a run cut short still leaves what it measured.
   # shellcheck disable=SC2086
-  step bench "$here/bin/PRoLoRA.Bench" ${PROLORA_BENCH_ARGS:-all --device cuda}
+  step bench "$here/bin/PRoLoRA.Bench" ${PROLORA_BENCH_ARGS:-all --device cuda --quick}
 fi
 echo "results in $results"; cat "$summary"
 exit $status
@@ -141,9 +143,10 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    caused it): `gpu-tests-rerun.log` and `gpu-tests-rerun.trx`; all the tests when the first run left
    no TRX (it crashed). The first run's failure stands either way.
 3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
-4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda`) when the bundle has the benchmarks: the JSON
-   report goes to `bench-cuda.json` in the results folder (PROLORA_RESULTS); the PyTorch peer (`peers/prolora_torch.py`)
-   runs with the first `python3` that has PyTorch with CUDA (or PROLORA_PYTHON).
+4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda --quick`; `all --device cuda` for the full
+   sizes) when the bundle has the benchmarks: the JSON report goes to `bench-cuda.json` in the results folder
+   (PROLORA_RESULTS), rewritten after every group, so a run cut short still leaves what it measured; the PyTorch
+   peer (`peers/prolora_torch.py`) runs with the first `python3` that has PyTorch with CUDA (or PROLORA_PYTHON).
 
 Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 0 only when every step passed.
 

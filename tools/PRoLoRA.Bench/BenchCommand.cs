@@ -7,7 +7,8 @@ namespace PRoLoRA.Bench;
 /// <summary>
 /// The benchmark's command line: runs the chosen groups on one device, prints a table as it goes and
 /// the ratios at the end, and writes the JSON report to --json PATH (or, without --json, to
-/// $PROLORA_RESULTS/bench-DEVICE.json when the GPU bundle sets PROLORA_RESULTS).
+/// $PROLORA_RESULTS/bench-DEVICE.json when the GPU bundle sets PROLORA_RESULTS) after every group,
+/// so that a run cut short (killed, timed out, a group that failed) still leaves what it measured.
 /// </summary>
 public static class BenchCommand
 {
@@ -48,18 +49,21 @@ public static class BenchCommand
         using (backend)
         {
             using IClock clock = backend is CudaBackend cuda ? new CudaTiming(cuda) : new StopwatchClock();
-            var report = RunGroups(backend, clock, options.Device, options.Scale, options.Groups, output);
+            RunGroups(backend, clock, options.Device, options.Scale, options.Groups, output, json);
             if (json is not null)
             {
-                JsonReport.Write(report, json);
                 output.WriteLine($"json: {json}");
             }
         }
         return 0;
     }
 
-    /// <summary>Runs <paramref name="groups"/> on <paramref name="backend"/>, printing as it goes, and returns the report.</summary>
-    internal static Report RunGroups(IBackend backend, IClock clock, string device, BenchScale scale, IReadOnlyList<string> groups, TextWriter output)
+    /// <summary>
+    /// Runs <paramref name="groups"/> on <paramref name="backend"/>, printing as it goes, and returns the
+    /// report; with <paramref name="json"/>, the report so far is written there after every group (and,
+    /// noting the failure, after a group that throws).
+    /// </summary>
+    internal static Report RunGroups(IBackend backend, IClock clock, string device, BenchScale scale, IReadOnlyList<string> groups, TextWriter output, string? json = null)
     {
         var report = new Report(Machine.Describe(backend is CudaBackend ? backend.Name : null), device, scale);
         output.WriteLine($"PRoLoRA.Bench on {report.Machine}; device {backend.Name}, {scale.ToString().ToLowerInvariant()} sizes");
@@ -67,30 +71,54 @@ public static class BenchCommand
         Dictionary<(LayerShape Shape, string Key), Stats>? layer = null;
         foreach (string group in groups)
         {
-            switch (group)
+            try
             {
-                case "kernels":
-                    KernelBenchmark.Run(ctx);
-                    break;
-                case "gemm" when backend is CudaBackend cuda:
-                    CudaGemmGroup.Run(ctx, cuda.Device);
-                    break;
-                case "gemm":
-                    CpuGemmGroup.Run(ctx);
-                    break;
-                case "layer":
-                    layer = LayerBenchmark.Run(ctx);
-                    break;
-                case "peers":
-                    // The peer is compared with our layer measured in the same run.
-                    PeerBenchmark.Run(ctx, layer ?? LayerBenchmark.Run(ctx));
-                    break;
-                default:
-                    throw new ArgumentException($"unknown group '{group}'", nameof(groups));
+                layer = RunGroup(ctx, backend, group, layer);
             }
+            catch (Exception e)
+            {
+                report.Note($"{group} failed: {e.GetType().Name}: {e.Message}");
+                Save(report, json);
+                throw;
+            }
+            Save(report, json);
         }
         ConsoleTable.Ratios(output, report);
         return report;
+    }
+
+    /// <summary>Runs one group; returns the layer measurements so far (the peers group compares with them).</summary>
+    private static Dictionary<(LayerShape Shape, string Key), Stats>? RunGroup(BenchContext ctx, IBackend backend, string group, Dictionary<(LayerShape Shape, string Key), Stats>? layer)
+    {
+        switch (group)
+        {
+            case "kernels":
+                KernelBenchmark.Run(ctx);
+                return layer;
+            case "gemm" when backend is CudaBackend cuda:
+                CudaGemmGroup.Run(ctx, cuda.Device);
+                return layer;
+            case "gemm":
+                CpuGemmGroup.Run(ctx);
+                return layer;
+            case "layer":
+                return LayerBenchmark.Run(ctx);
+            case "peers":
+                // The peer is compared with our layer measured in the same run.
+                PeerBenchmark.Run(ctx, layer ?? LayerBenchmark.Run(ctx));
+                return layer;
+            default:
+                throw new ArgumentException($"unknown group '{group}'", "groups");
+        }
+    }
+
+    /// <summary>Writes the report so far to <paramref name="json"/> (atomically: a kill leaves the previous one), if given.</summary>
+    private static void Save(Report report, string? json)
+    {
+        if (json is not null)
+        {
+            JsonReport.Write(report, json);
+        }
     }
 
     private static string? DefaultJsonPath(string device)

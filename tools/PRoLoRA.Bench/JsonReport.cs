@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PRoLoRA.Native.IO.Output;
 
 namespace PRoLoRA.Bench;
 
@@ -9,6 +10,7 @@ namespace PRoLoRA.Bench;
 /// </summary>
 internal static class JsonReport
 {
+    /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> atomically (a temporary file renamed over it), so a run killed while writing leaves the previous report.</summary>
     public static void Write(Report report, string path)
     {
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -16,7 +18,11 @@ internal static class JsonReport
         {
             Directory.CreateDirectory(folder);
         }
-        using var stream = File.Create(path);
+        AtomicFile.Write(path, stream => Write(report, stream));
+    }
+
+    private static void Write(Report report, Stream stream)
+    {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteStartObject("machine");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PRoLoRA.Bench;
+using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Tests.Cuda;
 using PRoLoRA.Native.Tests.HostKernels;
@@ -86,6 +87,25 @@ public class BenchCommandTests
         Assert.That(report.Results.Where(r => r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
         Assert.That(report.Ratios["gemm_vs_cublas_best"], Is.Positive);
         Assert.That(report.Ratios["prolora_vs_lora_same_rank"], Is.Positive);
+    }
+
+    [Test]
+    public void ARunCutShort_LeavesTheGroupsBeforeItInTheJson()
+    {
+        using var folder = new TempFolder();
+        string json = Path.Combine(folder.Path, "bench.json");
+        using var clock = new StopwatchClock();
+
+        // "bogus" fails after the kernels group ran, as a kill or a crashing group would cut a run short.
+        Assert.That(() => BenchCommand.RunGroups(CpuBackend.Instance, clock, "cpu", BenchScale.Tiny, ["kernels", "bogus"], new StringWriter(), json),
+            Throws.ArgumentException);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.That(results, Is.Not.Empty);
+        Assert.That(results.Select(r => r.GetProperty("group").GetString()).Distinct(), Is.EqualTo(new[] { "kernels" }));
+        Assert.That(doc.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()), Has.Some.StartsWith("bogus failed: ArgumentException"));
+        Assert.That(Directory.GetFiles(folder.Path), Is.EqualTo(new[] { json }), "no temporary file left beside it");
     }
 
     [TestCase("bogus")]
