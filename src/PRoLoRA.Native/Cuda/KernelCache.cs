@@ -1,10 +1,8 @@
-using System.Security.Cryptography;
-
 namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
-/// Compiled kernel images on disk, one file per key. A file is the SHA-256 of its payload followed
-/// by the payload, written to a temporary file and renamed into place, so a torn or corrupted entry
+/// Compiled kernel images on disk, one file per key. A file is the hash of its payload
+/// (<see cref="KernelHash"/>) followed by the payload, written to a temporary file and renamed into place, so a torn or corrupted entry
 /// is detected (and then recompiled) rather than handed to the driver.
 /// </summary>
 internal sealed class KernelCache(string folder)
@@ -45,12 +43,12 @@ internal sealed class KernelCache(string folder)
         {
             return null;
         }
-        if (bytes.Length <= SHA256.HashSizeInBytes)
+        if (bytes.Length <= KernelHash.SizeInBytes)
         {
             return null;
         }
-        var payload = bytes[SHA256.HashSizeInBytes..];
-        return SHA256.HashData(payload).AsSpan().SequenceEqual(bytes.AsSpan(0, SHA256.HashSizeInBytes)) ? payload : null;
+        var payload = bytes[KernelHash.SizeInBytes..];
+        return KernelHash.Of(payload).AsSpan().SequenceEqual(bytes.AsSpan(0, KernelHash.SizeInBytes)) ? payload : null;
     }
 
     /// <summary>Stores <paramref name="payload"/> atomically; a cache that cannot be written is skipped, not an error.</summary>
@@ -62,7 +60,7 @@ internal sealed class KernelCache(string folder)
             Directory.CreateDirectory(Folder);
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                file.Write(SHA256.HashData(payload));
+                file.Write(KernelHash.Of(payload));
                 file.Write(payload);
                 file.Flush(flushToDisk: true);
             }

@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace PRoLoRA.Native.Cuda;
 
 /// <summary>
 /// Compiles the kernel files with NVRTC for one target, with the headers passed in memory, and keeps
-/// the images in an on-disk cache keyed by the SHA-256 of sources, options, target and NVRTC build
-/// (<see cref="NvrtcBuild"/>); reports what each kernel uses (<see cref="Resources"/>).
+/// the images in an on-disk cache keyed by a hash (<see cref="KernelHash"/>) of sources, options, target
+/// and NVRTC build (<see cref="NvrtcBuild"/>); reports what each kernel uses (<see cref="Resources"/>).
 /// </summary>
 internal sealed class KernelCompiler
 {
@@ -100,7 +99,7 @@ internal sealed class KernelCompiler
         return KernelResources.Parse(source.FileName, log);
     }
 
-    /// <summary>The cache file name: stem, target, and the SHA-256 of everything that shapes the image.</summary>
+    /// <summary>The cache file name: stem, target, and the hash of everything that shapes the image.</summary>
     internal string CacheKey(KernelSource source, KernelTarget target, IReadOnlyList<string> options)
     {
         var text = new StringBuilder();
@@ -111,7 +110,7 @@ internal sealed class KernelCompiler
         }
         text.Append(string.Join('\0', options)).Append('\0').Append(target).Append('\0');
         text.Append(CultureInfo.InvariantCulture, $"nvrtc {_nvrtcBuild ?? NvrtcBuild.Current}");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        var hash = Convert.ToHexStringLower(KernelHash.Of(Encoding.UTF8.GetBytes(text.ToString())));
         return $"{Path.GetFileNameWithoutExtension(source.FileName)}.{target}.{hash[..32]}.{(target.Cubin ? "cubin" : "ptx")}";
     }
 }
