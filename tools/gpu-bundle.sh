@@ -87,13 +87,28 @@ blocking() {  # blocking COMMAND...: COMMAND with every kernel launch synchronou
   CUDA_LAUNCH_BLOCKING=1 "$@"
 }
 
-gpu_tests() {  # gpu_tests TRX_NAME [ARGS...]: the NUnit GPU tests, TRX report into the results folder
+have_libssl() {  # .NET's cryptography loads OpenSSL's libssl (.so.3, .so.1.1, ...) from the loader's path
+  local dir path=${LD_LIBRARY_PATH:-}
+  for dir in ${path//:/ } /lib64 /usr/lib64 /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /usr/local/lib; do
+    compgen -G "$dir/libssl.so.*" > /dev/null && return 0
+  done
+  { ldconfig -p || /sbin/ldconfig -p; } 2> /dev/null | grep -q 'libssl\.so\.'
+}
+
+gpu_tests() {  # gpu_tests TRX_NAME [ARGS...]: the NUnit GPU tests, TRX report into the results folder (where libssl is)
   local trx=$1; shift
-  "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" --report-trx --report-trx-filename "$trx" \
+  local report=(--report-trx --report-trx-filename "$trx")
+  [ "$libssl" = yes ] || report=()
+  "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" ${report[@]+"${report[@]}"} \
     --output Detailed --no-ansi --no-progress "$@"
 }
 
 { cat "$here/COMMIT"; date -u; uname -a; } > "$results/environment.txt"
+# The kernel cache hashes without OpenSSL, but the test runner's TRX report uses .NET's cryptography, which
+# needs libssl: without it the GPU tests run with no TRX (and a failure reruns all of them).
+if have_libssl; then libssl=yes; else libssl=no; fi
+echo "libssl: $libssl" | tee -a "$results/environment.txt"
+[ "$libssl" = yes ] || echo "warning: no libssl here: the GPU tests run without gpu-tests.trx (install libssl3 for it)" >&2
 command -v nvidia-smi >/dev/null && nvidia-smi > "$results/nvidia-smi.txt" 2>&1
 
 step doctor "$here/bin/prolora" doctor
@@ -148,7 +163,9 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    (PROLORA_RESULTS), rewritten after every group, so a run cut short still leaves what it measured; the PyTorch
    peer (`peers/prolora_torch.py`) runs with the first `python3` that has PyTorch with CUDA (or PROLORA_PYTHON).
 
-Also `environment.txt` (commit, date, kernel) and `nvidia-smi.txt`. Exit status 0 only when every step passed.
+Also `environment.txt` (commit, date, kernel, whether libssl is here) and `nvidia-smi.txt`. Exit status 0 only
+when every step passed. Nothing needs OpenSSL but the test runner's TRX report (.NET's cryptography loads
+libssl): without libssl the GPU tests run without `gpu-tests.trx`, with a warning, and a failure reruns them all.
 
 CUDA libraries are looked for in PROLORA_CUDA_LIBRARY_PATH (folders), the system loader's path,
 /usr/local/cuda/lib64, every /usr/local/cuda-X.Y/lib64 (newest first) and Python's site-packages
