@@ -8,22 +8,8 @@ namespace PRoLoRA.Native.Tests.Cuda;
 /// to PTX; compile errors carry NVRTC's log; the disk cache hits and survives corruption. NVRTC runs
 /// without a GPU, so these run in CI.
 /// </summary>
-public sealed class KernelCompileTests
+public sealed class KernelCompileTests : NvrtcFixture
 {
-    private TempFolder? _cache;
-
-    private KernelCompiler Compiler(IReadOnlyList<KernelSource>? headers = null) =>
-        new(_cache!.Path, headers ?? KernelSources.Headers);
-
-    [SetUp]
-    public void SetUp()
-    {
-        Gpu.RequireNvrtc();
-        _cache = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _cache?.Dispose();
 
     public static IEnumerable<TestCaseData> Targets() =>
         from arch in new[] { 80, 90 }
@@ -114,7 +100,7 @@ public sealed class KernelCompileTests
         Assert.That(first.FromCache, Is.False);
         Assert.That(second.FromCache, Is.True);
         Assert.That(second.Image, Is.EqualTo(first.Image));
-        Assert.That(Directory.GetFiles(_cache!.Path), Has.Length.EqualTo(1), "one entry, no temporary files left");
+        Assert.That(Directory.GetFiles(CacheFolder), Has.Length.EqualTo(1), "one entry, no temporary files left");
     }
 
     [Test]
@@ -126,7 +112,7 @@ public sealed class KernelCompileTests
         Assert.That(compiler.Compile(source, new KernelTarget(80, true)).FromCache, Is.False);
         Assert.That(compiler.Compile(source, new KernelTarget(90, false)).FromCache, Is.False);
         Assert.That(compiler.Compile(source with { Text = source.Text + "\n// changed\n" }, new KernelTarget(90, true)).FromCache, Is.False);
-        Assert.That(Directory.GetFiles(_cache!.Path), Has.Length.EqualTo(4));
+        Assert.That(Directory.GetFiles(CacheFolder), Has.Length.EqualTo(4));
     }
 
     [TestCase("truncate")]
@@ -137,7 +123,7 @@ public sealed class KernelCompileTests
         var source = KernelSources.Programs.First(s => s.FileName == "reductions.cu");
         var target = new KernelTarget(80, true);
         var good = Compiler().Compile(source, target);
-        var entry = Directory.GetFiles(_cache!.Path).Single();
+        var entry = Directory.GetFiles(CacheFolder).Single();
         var bytes = File.ReadAllBytes(entry);
         switch (damage)
         {

@@ -8,21 +8,8 @@ namespace PRoLoRA.Native.Tests.Cuda;
 /// kernel is in it, none spills registers, and none uses more than 48 KiB of static shared memory
 /// per block unless its file opts in (cuda/README.md, "Kernel resources").
 /// </summary>
-public sealed partial class KernelResourceTests
+public sealed partial class KernelResourceTests : NvrtcFixture
 {
-    private TempFolder? _cache;
-
-    private KernelCompiler Compiler() => new(_cache!.Path, KernelSources.Headers);
-
-    [SetUp]
-    public void SetUp()
-    {
-        Gpu.RequireNvrtc();
-        _cache = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _cache?.Dispose();
 
     public static IEnumerable<TestCaseData> Targets() =>
         new[] { 80, 90 }.Select(arch => new TestCaseData(arch).SetArgDisplayNames($"sm_{arch}"));
