@@ -23,6 +23,7 @@ import json, os, subprocess, sys
 import torch
 here, golden, work = sys.argv[1:4]
 sys.path.insert(0, here)
+sys.dont_write_bytecode = True  # no __pycache__ left in the tree
 import llama_torch as L
 
 script = os.path.join(here, "llama_torch.py")
