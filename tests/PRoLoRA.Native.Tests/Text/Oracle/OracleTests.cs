@@ -122,6 +122,20 @@ public class OracleTests
         Assert.That(failures.Select(Show), Is.Empty);
     }
 
+    /// <summary>One tokenizer used from several threads at once gives what it gives on one (the BPE cache is shared).</summary>
+    [TestCase("llama3")]
+    [TestCase("llama2-json")]
+    [TestCase("llama2-model")]
+    public void EncodesTheSameFromManyThreads(string target)
+    {
+        var tokenizer = Load(target);
+        string[] texts = [.. Enumerable.Repeat(OracleCorpus.All, 8).SelectMany(t => t)];
+        var serial = texts.Select(t => tokenizer.Encode(t)).ToArray();
+        var parallel = new int[texts.Length][];
+        Parallel.For(0, texts.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => parallel[i] = tokenizer.Encode(texts[i]));
+        Assert.That(Enumerable.Range(0, texts.Length).Where(i => !serial[i].SequenceEqual(parallel[i])).Select(i => Show(texts[i])), Is.Empty);
+    }
+
     private ITokenizer Load(string target)
     {
         if (!_loaded.TryGetValue(target, out var tokenizer))
