@@ -25,6 +25,11 @@ internal static class FuzzSeeds
     private static readonly Lazy<byte[]> CharLmSeed = new(BuildCharLm);
     private static readonly Lazy<byte[]> DTypesSeed = new(BuildDTypes);
     private static readonly Lazy<byte[]> BaseSeed = new(BuildBase);
+    private static readonly Lazy<byte[][]> TokenizerJsonSeeds = new(() =>
+    [
+        Encoding.UTF8.GetBytes(Text.TokenizerFiles.SentencePieceStyle(["▁", "h", "e", "▁h", "he", "▁he", "▁▁"], [("▁", "h"), ("h", "e"), ("▁h", "e"), ("▁", "▁")]).ToJsonString()),
+        Encoding.UTF8.GetBytes(Text.TokenizerFiles.ByteLevelBpe([(" ", "t"), ("h", "e"), (" t", "he")], addedTokens: [Text.TokenizerFiles.Added(300, "<s>", special: true)], ignoreMerges: true).ToJsonString()),
+    ]);
 
     /// <summary>adapter_config.json of <see cref="TestAdapters.Mixed"/> saved by <see cref="ProLoraAdapterFolder.Save"/>.</summary>
     public static byte[] AdapterConfig => Adapter.Value.Config;
@@ -43,6 +48,18 @@ internal static class FuzzSeeds
 
     /// <summary>A zero base checkpoint for the modules of <see cref="TestAdapters.Mixed"/>, plus one tensor merge copies.</summary>
     public static byte[] Base => BaseSeed.Value;
+
+    /// <summary>Small tokenizer.json files: Llama 2-style (byte fallback) and Llama 3-style (byte-level).</summary>
+    public static IReadOnlyList<byte[]> TokenizerJsonFiles => TokenizerJsonSeeds.Value;
+
+    /// <summary>A tokenizer_config.json naming and adding bos and eos.</summary>
+    public static byte[] TokenizerConfig => Encoding.UTF8.GetBytes("""{"bos_token":{"content":"<s>"},"eos_token":"</s>","add_bos_token":true,"add_eos_token":false}""");
+
+    /// <summary>A config.json with bos and eos ids.</summary>
+    public static byte[] ModelConfig => Encoding.UTF8.GetBytes("""{"bos_token_id":1,"eos_token_id":[2,1],"vocab_size":300}""");
+
+    /// <summary>A small SentencePiece tokenizer.model (BPE, byte fallback).</summary>
+    public static byte[] TokenizerModel => Text.SentencePieceModelWriter.Write(Text.SentencePieceModelWriter.LlamaPieces(("▁", -9), ("a", -9), ("b", -9), ("aa", -1), ("▁a", -2), ("ab", -3)));
 
     /// <summary>Every safetensors seed.</summary>
     public static IReadOnlyList<byte[]> SafetensorsFiles => [AdapterWeights, DTypes, CharLm, Base];

@@ -21,6 +21,9 @@ public class FuzzTests
     [Test]
     public void CharLm() => Fuzz("charlm");
 
+    [Test]
+    public void Tokenizer() => Fuzz("tokenizer");
+
     private static void Fuzz(string name)
     {
         var target = FuzzTarget.ByName(name);

@@ -22,4 +22,17 @@ public static class Requirements
         }
         Assert.Ignore(reason);
     }
+
+    /// <summary>
+    /// Ignores the current test for a missing tool (node, npm), or fails it in CI (CI=true or
+    /// <see cref="KernelChecksVariable"/>=1), where the tool is part of the machine.
+    /// </summary>
+    public static void MissingTool(string reason)
+    {
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail($"{reason} (CI=true makes this a failure)");
+        }
+        Missing(KernelChecksVariable, reason);
+    }
 }
