@@ -10,7 +10,6 @@ namespace PRoLoRA.Native.Adapters;
 public sealed class ProLoraLinear : IDisposable
 {
     private readonly bool _ownsBase;
-    private ulong _forwardCount;
 
     /// <summary>Combines a frozen base (weight out×in, optional bias of out) with an adapter on the same backend.</summary>
     public ProLoraLinear(Variable weight, Variable? bias, ProLoraAdapter adapter, bool ownsBase = true)
@@ -39,6 +38,12 @@ public sealed class ProLoraLinear : IDisposable
 
     /// <summary>The adapter's configuration.</summary>
     public ProLoraConfig Config => Adapter.Config;
+
+    /// <summary>
+    /// Recorded (training) forward passes so far: each draws a fresh dropout mask seeded by the
+    /// adapter's seed and this count. A resumed run sets it back to where the checkpoint was.
+    /// </summary>
+    public ulong DropoutStep { get; set; }
 
     /// <summary>True while the delta is merged into <see cref="Weight"/> (the forward then skips the adapter).</summary>
     public bool IsMerged { get; private set; }
@@ -80,14 +85,18 @@ public sealed class ProLoraLinear : IDisposable
     internal Variable AddAdapter(Tape tape, Variable x, Variable y)
     {
         var c = Config;
-        var xd = tape.Dropout(x, c.Dropout, DropoutSeed());
+        var xd = x;
+        if (c.Dropout > 0f && tape.IsRecording)
+        {
+            xd = tape.Dropout(x, c.Dropout, DropoutSeed(++DropoutStep));
+        }
         var a = tape.BroadcastRollA(Adapter.ChunkA, Adapter.VecA, c.ShiftA);
         var b = tape.BroadcastRollB(Adapter.ChunkB, Adapter.VecB, c.ShiftB);
         var h = tape.MatMul(xd, a, transB: true);
         return tape.AddMatMul(y, h, b, transB: true, alpha: c.Scaling);
     }
 
-    private ulong DropoutSeed() => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * ++_forwardCount);
+    private ulong DropoutSeed(ulong step) => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * step);
 
     /// <summary>W += s·B·A: inference then costs one GEMM.</summary>
     public void Merge()

@@ -103,6 +103,54 @@ public sealed class AdamW : IDisposable
         }
     }
 
+    /// <summary>A host copy of the state, to resume from with <see cref="LoadState"/>.</summary>
+    public AdamWState SaveState() =>
+        new(StepCount, [.. _slots.Select(s => new AdamWMoments(s.State.M.ToArray(), s.State.V.ToArray(), s.State.Step))]);
+
+    /// <summary>
+    /// Puts back a state saved by <see cref="SaveState"/> from an optimizer over parameters of the
+    /// same shapes in the same order; anything else is an <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public void LoadState(AdamWState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Parameters.Count != _slots.Count)
+        {
+            throw new ArgumentException($"the state has {state.Parameters.Count} parameters, this optimizer {_slots.Count}", nameof(state));
+        }
+        if (state.StepCount < 0)
+        {
+            throw new ArgumentException($"the state's step count is {state.StepCount}", nameof(state));
+        }
+        for (int i = 0; i < _slots.Count; i++)
+        {
+            var (_, p, _) = _slots[i];
+            var saved = state.Parameters[i];
+            long count = p.Shape.Count;
+            if (saved.M.Length != count || saved.V.Length != count)
+            {
+                throw new ArgumentException($"parameter {i} ({p}) has {count} values but its saved moments {saved.M.Length} and {saved.V.Length}", nameof(state));
+            }
+            if (saved.Step < 0 || saved.Step > state.StepCount)
+            {
+                throw new ArgumentException($"parameter {i} ({p}) has step {saved.Step}, outside [0, {state.StepCount}]", nameof(state));
+            }
+            if (!saved.M.All(float.IsFinite) || !saved.V.All(v => float.IsFinite(v) && v >= 0f))
+            {
+                throw new ArgumentException($"parameter {i} ({p}) has a non-finite moment or a negative second moment", nameof(state));
+            }
+        }
+        for (int i = 0; i < _slots.Count; i++)
+        {
+            var slot = _slots[i].State;
+            var saved = state.Parameters[i];
+            slot.M.Backend.CopyFromHost(saved.M, slot.M);
+            slot.V.Backend.CopyFromHost(saved.V, slot.V);
+            slot.Step = saved.Step;
+        }
+        StepCount = state.StepCount;
+    }
+
     /// <summary>Frees the moments.</summary>
     public void Dispose()
     {
