@@ -44,6 +44,18 @@ public interface IBackend : IDisposable
     void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f);
 
     /// <summary>
+    /// A batch of products: for i in [0, batch), c_i = alpha · a_i·b_i + beta · c_i, where a (M×K),
+    /// b (K×N) and c (M×N) are the matrix views of item 0 and item i lies i·stride elements further
+    /// in the same storage (a_i starts i·<paramref name="strideA"/> after a, and so on). a and b may
+    /// be transposed views (unit stride along either dimension) and a stride may be 0 (every item
+    /// reads the same matrix); c is row-major with any row stride ≥ N, and its items must not overlap
+    /// (each starts after the previous one's last element, or they sit side by side within c's rows:
+    /// the heads of a token-major (T × H·D) matrix are T×D views a stride of D apart). Every item lies
+    /// inside its tensor's storage. beta = 0 does not read c.
+    /// </summary>
+    void GemmStridedBatched(int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC, float alpha = 1f, float beta = 0f);
+
+    /// <summary>
     /// Broadcast-with-roll: full (r×dim) from chunk (rs×cs) and vec (u×dim), r = rs + u:
     /// full[i, p] = chunk[(i + k·shift) mod rs, p mod cs] with k = p div cs for i &lt; rs, and
     /// full[rs + t, p] = vec[t, p]. chunk and full may be transposed views, which is how B is built:

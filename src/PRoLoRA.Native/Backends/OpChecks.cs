@@ -63,15 +63,40 @@ internal static class OpChecks
         Matrix(backend, b, nameof(b));
         Contiguous(backend, c, nameof(c));
         Rank2(c, nameof(c));
-        if (a.Shape[1] != b.Shape[0])
+        return Product(a, b, c);
+    }
+
+    /// <summary>
+    /// A strided batch of products: batch ≥ 0, strides ≥ 0, a (M×K) and b (K×N) matrix views, c (M×N)
+    /// row-major with row stride ≥ N, its items not overlapping, and the last item of each inside its
+    /// storage; returns (M, N, K).
+    /// </summary>
+    public static (int M, int N, int K) GemmStridedBatched(IBackend backend, int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC)
+    {
+        Matrix(backend, a, nameof(a));
+        Matrix(backend, b, nameof(b));
+        Operand(backend, c, nameof(c));
+        Rank2(c, nameof(c));
+        if (!Layouts.IsRowMajor(c))
         {
-            throw new ArgumentException($"gemm: a {a.Shape} and b {b.Shape} disagree on the inner dimension", nameof(b));
+            throw new ArgumentException($"{nameof(c)} of shape {c.Shape} has strides ({c.Strides[0]}, {c.Strides[1]}): it must be row-major (unit column stride, row stride at least {c.Shape[1]})", nameof(c));
         }
-        if (c.Shape[0] != a.Shape[0] || c.Shape[1] != b.Shape[1])
+        var (m, n, k) = Product(a, b, c);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideA);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideB);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideC);
+        ItemsInside(a, nameof(a), batch, strideA, nameof(strideA));
+        ItemsInside(b, nameof(b), batch, strideB, nameof(strideB));
+        ItemsInside(c, nameof(c), batch, strideC, nameof(strideC));
+        long ldc = c.Strides[0];
+        bool stacked = strideC >= ((m - 1) * ldc) + n;
+        bool sideBySide = strideC >= n && ((batch - 1) * strideC) + n <= ldc;
+        if (batch > 1 && m > 0 && n > 0 && !stacked && !sideBySide)
         {
-            throw new ArgumentException($"gemm: c has shape {c.Shape}, expected ({a.Shape[0]}, {b.Shape[1]})", nameof(c));
+            throw new ArgumentException($"the items of {nameof(c)} {c.Shape} (row stride {ldc}) overlap at {nameof(strideC)} {strideC}: an item must start after the previous one's last element, or the items must sit side by side within a row", nameof(strideC));
         }
-        return (a.Shape[0], b.Shape[1], a.Shape[1]);
+        return (m, n, k);
     }
 
     /// <summary>Broadcast-roll's operands (matrix views): full (rs+u × dim) from chunk (rs × cs) and vec (u × dim).</summary>
@@ -164,6 +189,38 @@ internal static class OpChecks
             SameShape(operands[0].T, operands[0].Name, operands[i].T, operands[i].Name);
         }
         return operands[0].T.Count;
+    }
+
+    /// <summary>a (M×K) times b (K×N) into c (M×N): the shapes agree; returns (M, N, K).</summary>
+    private static (int M, int N, int K) Product(Tensor a, Tensor b, Tensor c)
+    {
+        if (a.Shape[1] != b.Shape[0])
+        {
+            throw new ArgumentException($"gemm: a {a.Shape} and b {b.Shape} disagree on the inner dimension", nameof(b));
+        }
+        if (c.Shape[0] != a.Shape[0] || c.Shape[1] != b.Shape[1])
+        {
+            throw new ArgumentException($"gemm: c has shape {c.Shape}, expected ({a.Shape[0]}, {b.Shape[1]})", nameof(c));
+        }
+        return (a.Shape[0], b.Shape[1], a.Shape[1]);
+    }
+
+    /// <summary>The last of <paramref name="batch"/> items, <paramref name="stride"/> elements apart, ends inside t's storage.</summary>
+    private static void ItemsInside(Tensor t, string name, int batch, long stride, string strideName)
+    {
+        if (batch == 0 || t.Count == 0)
+        {
+            return;
+        }
+        Int128 last = t.Offset + ((Int128)(batch - 1) * stride);
+        for (int d = 0; d < t.Shape.Rank; d++)
+        {
+            last += (Int128)(t.Shape[d] - 1) * t.Strides[d];
+        }
+        if (last >= t.Storage.Length)
+        {
+            throw new ArgumentException($"item {batch - 1} of {name} {t.Shape} ({strideName} {stride}) ends at element {last}, outside its storage of {t.Storage.Length} elements", strideName);
+        }
     }
 
     private static BroadcastRollSizes BroadcastRollOperands(IBackend backend, (Tensor T, string Name) chunk, (Tensor T, string Name) vec, (Tensor T, string Name) full, int shift)

@@ -23,6 +23,7 @@ public sealed class DisposedBackendTests
         ["Copy"] = (be, o) => be.Copy(o.A, o.B),
         ["Synchronize"] = (be, _) => be.Synchronize(),
         ["Gemm"] = (be, o) => be.Gemm(o.A, o.B, o.C),
+        ["GemmStridedBatched"] = (be, o) => be.GemmStridedBatched(1, o.Vec.T, 0, o.Vec, 0, o.A, 0, 1f, 1f),
         ["BroadcastRoll"] = (be, o) => be.BroadcastRoll(o.Chunk, o.Vec, o.Full, 1),
         ["BroadcastRollGrad"] = (be, o) => be.BroadcastRollGrad(o.Full, o.Chunk, o.Vec, 1, 0f),
         ["Fill"] = (be, o) => be.Fill(o.A, 1f),
