@@ -103,6 +103,21 @@ public interface IBackend : IDisposable
     /// <summary>dx = beta · dx + dy ⊙ silu'(x), silu'(x) = σ(x) · (1 + x · (1 − σ(x))).</summary>
     void SiluBackward(Tensor x, Tensor dy, Tensor dx, float beta);
 
+    /// <summary>
+    /// RMS normalisation of each row (LLaMA's RMSNorm): x and output (N×D), weight (D), rstd (N):
+    /// rstd[i] = 1 / sqrt(mean_j x[i, j]² + eps) and output[i, j] = weight[j] · (x[i, j] · rstd[i]),
+    /// statistics in fp32. rstd is kept for <see cref="RmsNormBackward"/>. D ≥ 1, eps ≥ 0; output may alias x.
+    /// </summary>
+    void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output, Tensor rstd);
+
+    /// <summary>
+    /// Gradient of <see cref="RmsNorm"/>, row by row with r = rstd[i]:
+    /// dx = beta · dx + r · (weight ⊙ dy) − x · r³ · (1/D) · Σ_j weight[j] · dy[j] · x[j], and
+    /// dWeight[j] += Σ_i dy[i, j] · (x[i, j] · rstd[i]) (dWeight always accumulates). Shapes as in
+    /// <see cref="RmsNorm"/>, dy and dx (N×D); beta = 0 does not read dx.
+    /// </summary>
+    void RmsNormBackward(Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, float beta);
+
     /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
     double SumOfSquares(Tensor x);
 

@@ -173,6 +173,26 @@ internal static class OpChecks
         return (n, v);
     }
 
+    /// <summary>x and output (N×D) contiguous, same shape, D ≥ 1; weight (D) and rstd (N) contiguous; eps ≥ 0; returns (N, D).</summary>
+    public static (int Rows, int Cols) RmsNorm(IBackend backend, Tensor x, Tensor weight, float eps, Tensor output, Tensor rstd)
+    {
+        var (rows, cols) = RmsNormOperands(backend, (x, nameof(x)), weight, rstd, (output, nameof(output)));
+        if (!(eps >= 0f) || float.IsInfinity(eps))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and >= 0");
+        }
+        return (rows, cols);
+    }
+
+    /// <summary>x, dy and dx (N×D) contiguous, same shape, D ≥ 1; weight and dWeight (D), rstd (N), contiguous; returns (N, D).</summary>
+    public static (int Rows, int Cols) RmsNormBackward(IBackend backend, Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight)
+    {
+        var sizes = RmsNormOperands(backend, (x, nameof(x)), weight, rstd, (dy, nameof(dy)), (dx, nameof(dx)));
+        Contiguous(backend, dWeight, nameof(dWeight));
+        Vector(dWeight, sizes.Cols, nameof(dWeight));
+        return sizes;
+    }
+
     /// <summary>param, grad, m and v contiguous, same shape; returns the element count.</summary>
     public static long AdamW(IBackend backend, Tensor param, Tensor grad, Tensor m, Tensor v)
         => Elementwise(backend, (param, nameof(param)), (grad, nameof(grad)), (m, nameof(m)), (v, nameof(v)));
@@ -221,6 +241,28 @@ internal static class OpChecks
         {
             throw new ArgumentException($"item {batch - 1} of {name} {t.Shape} ({strideName} {stride}) ends at element {last}, outside its storage of {t.Storage.Length} elements", strideName);
         }
+    }
+
+    /// <summary>RMSNorm's operands: rows (N×D, D ≥ 1) contiguous, all of the first one's shape; weight (D), rstd (N), contiguous; returns (N, D).</summary>
+    private static (int Rows, int Cols) RmsNormOperands(IBackend backend, (Tensor T, string Name) x, Tensor weight, Tensor rstd, params ReadOnlySpan<(Tensor T, string Name)> rows)
+    {
+        Contiguous(backend, x.T, x.Name);
+        Rank2(x.T, x.Name);
+        foreach (var (t, name) in rows)
+        {
+            Contiguous(backend, t, name);
+            SameShape(x.T, x.Name, t, name);
+        }
+        int n = x.T.Shape[0], d = x.T.Shape[1];
+        if (d == 0)
+        {
+            throw new ArgumentException($"{x.Name} of shape {x.T.Shape} has no columns to normalise", x.Name);
+        }
+        Contiguous(backend, weight, nameof(weight));
+        Vector(weight, d, nameof(weight));
+        Contiguous(backend, rstd, nameof(rstd));
+        Vector(rstd, n, nameof(rstd));
+        return (n, d);
     }
 
     private static BroadcastRollSizes BroadcastRollOperands(IBackend backend, (Tensor T, string Name) chunk, (Tensor T, string Name) vec, (Tensor T, string Name) full, int shift)

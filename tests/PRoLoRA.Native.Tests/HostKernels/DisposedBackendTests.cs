@@ -36,6 +36,8 @@ public sealed class DisposedBackendTests
         ["ReluBackward"] = (be, o) => be.ReluBackward(o.A, o.B, o.C, 0f),
         ["Silu"] = (be, o) => be.Silu(o.A, o.C),
         ["SiluBackward"] = (be, o) => be.SiluBackward(o.A, o.B, o.C, 0f),
+        ["RmsNorm"] = (be, o) => be.RmsNorm(o.A, o.Row, 1e-6f, o.C, o.Row),
+        ["RmsNormBackward"] = (be, o) => be.RmsNormBackward(o.A, o.Row, o.Row, o.B, o.C, o.Row, 0f),
         ["SumOfSquares"] = (be, o) => be.SumOfSquares(o.A),
         ["Embedding"] = (be, o) => be.Embedding(o.A, [0, 1], o.C),
         ["EmbeddingBackward"] = (be, o) => be.EmbeddingBackward(o.C, [0, 1], o.A),
