@@ -118,6 +118,17 @@ public interface IBackend : IDisposable
     /// </summary>
     void RmsNormBackward(Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, float beta);
 
+    /// <summary>
+    /// Rotary position embedding, Hugging Face's rotate_half convention: x and output (N × H·headDim),
+    /// one position per row (positions ≥ 0). For each head and i &lt; half = headDim/2, with
+    /// invFreq[i] = 1 / theta^(2i/headDim) and angle = (positions[row] / positionScale) · invFreq[i]
+    /// (all in float32, as HF computes them): out[i] = x[i]·cos − x[i+half]·sin and
+    /// out[i+half] = x[i+half]·cos + x[i]·sin. <paramref name="inverse"/> applies the transposed
+    /// rotation (sin → −sin), which is the backward. headDim is even and divides the row; theta and
+    /// positionScale are positive; output may alias x.
+    /// </summary>
+    void Rope(Tensor x, ReadOnlySpan<int> positions, int headDim, float theta, float positionScale, Tensor output, bool inverse);
+
     /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
     double SumOfSquares(Tensor x);
 

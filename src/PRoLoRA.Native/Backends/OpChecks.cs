@@ -193,6 +193,32 @@ internal static class OpChecks
         return sizes;
     }
 
+    /// <summary>
+    /// x and output (N × H·headDim) contiguous, same shape; N positions ≥ 0; headDim even, positive,
+    /// dividing the row; theta and positionScale finite and positive; returns (N, H).
+    /// </summary>
+    public static (int Rows, int Heads) Rope(IBackend backend, Tensor x, ReadOnlySpan<int> positions, int headDim, float theta, float positionScale, Tensor output)
+    {
+        Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
+        Rank2(x, nameof(x));
+        int rows = x.Shape[0], cols = x.Shape[1];
+        if (headDim <= 0 || headDim % 2 != 0 || cols % headDim != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"headDim must be even, positive and divide the row of {nameof(x)} {x.Shape}");
+        }
+        Positive(theta, nameof(theta));
+        Positive(positionScale, nameof(positionScale));
+        Count(positions, rows, nameof(positions));
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if (positions[i] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), $"{nameof(positions)}[{i}] = {positions[i]} is negative");
+            }
+        }
+        return (rows, cols / headDim);
+    }
+
     /// <summary>param, grad, m and v contiguous, same shape; returns the element count.</summary>
     public static long AdamW(IBackend backend, Tensor param, Tensor grad, Tensor m, Tensor v)
         => Elementwise(backend, (param, nameof(param)), (grad, nameof(grad)), (m, nameof(m)), (v, nameof(v)));
@@ -358,12 +384,25 @@ internal static class OpChecks
         }
     }
 
+    private static void Positive(float value, string name)
+    {
+        if (!(value > 0f) || float.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and positive");
+        }
+    }
+
+    private static void Count(ReadOnlySpan<int> values, int count, string name)
+    {
+        if (values.Length != count)
+        {
+            throw new ArgumentException($"{name} has {values.Length} entries, expected {count}", name);
+        }
+    }
+
     private static void Ids(ReadOnlySpan<int> ids, int count, int limit, string name)
     {
-        if (ids.Length != count)
-        {
-            throw new ArgumentException($"{name} has {ids.Length} entries, expected {count}", name);
-        }
+        Count(ids, count, name);
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)ids[i] >= (uint)limit)

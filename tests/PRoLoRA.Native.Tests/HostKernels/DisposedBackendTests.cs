@@ -38,6 +38,7 @@ public sealed class DisposedBackendTests
         ["SiluBackward"] = (be, o) => be.SiluBackward(o.A, o.B, o.C, 0f),
         ["RmsNorm"] = (be, o) => be.RmsNorm(o.A, o.Row, 1e-6f, o.C, o.Row),
         ["RmsNormBackward"] = (be, o) => be.RmsNormBackward(o.A, o.Row, o.Row, o.B, o.C, o.Row, 0f),
+        ["Rope"] = (be, o) => be.Rope(o.A, [0, 3], 2, 10000f, 1f, o.C, false),
         ["SumOfSquares"] = (be, o) => be.SumOfSquares(o.A),
         ["Embedding"] = (be, o) => be.Embedding(o.A, [0, 1], o.C),
         ["EmbeddingBackward"] = (be, o) => be.EmbeddingBackward(o.C, [0, 1], o.A),
