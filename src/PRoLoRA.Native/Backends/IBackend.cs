@@ -129,6 +129,23 @@ public interface IBackend : IDisposable
     /// </summary>
     void Rope(Tensor x, ReadOnlySpan<int> positions, int headDim, float theta, float positionScale, Tensor output, bool inverse);
 
+    /// <summary>
+    /// Causal softmax of attention scores (R×K), R = groups · queries rows (a group is one batch
+    /// element's head, contiguous): row r is query q = r mod queries at absolute position
+    /// queryOffset + q, and belongs to batch element r / rowsPerBatch (rowsPerBatch a multiple of
+    /// queries dividing R). Key k is visible iff k ≤ queryOffset + q and (keyMask is empty or
+    /// keyMask[batch · K + k] ≠ 0), keyMask (batch × K) when given. probabilities[r, k] is the softmax
+    /// over the visible keys of the row (in fp32), 0 for a masked key; a row with no visible key is all
+    /// zeros. Masked scores do not matter (−∞ or NaN there is harmless); probabilities may alias scores.
+    /// </summary>
+    void CausalSoftmax(Tensor scores, int queries, int queryOffset, int rowsPerBatch, ReadOnlySpan<int> keyMask, Tensor probabilities);
+
+    /// <summary>
+    /// Gradient of a softmax, row by row: dScores = P ⊙ (dP − Σ_k dP[k] · P[k]) with P =
+    /// probabilities and dP = dProbabilities (R×K); masked entries (P = 0) get 0. dScores may alias dProbabilities.
+    /// </summary>
+    void CausalSoftmaxBackward(Tensor probabilities, Tensor dProbabilities, Tensor dScores);
+
     /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
     double SumOfSquares(Tensor x);
 

@@ -219,6 +219,36 @@ internal static class OpChecks
         return (rows, cols / headDim);
     }
 
+    /// <summary>
+    /// scores and probabilities (R×K) contiguous, same shape; queries ≥ 1 and rowsPerBatch a multiple
+    /// of it, dividing R; queryOffset ≥ 0; keyMask empty or (R / rowsPerBatch) × K; returns (R, K).
+    /// </summary>
+    public static (int Rows, int Keys) CausalSoftmax(IBackend backend, Tensor scores, int queries, int queryOffset, int rowsPerBatch, ReadOnlySpan<int> keyMask, Tensor probabilities)
+    {
+        Elementwise(backend, (scores, nameof(scores)), (probabilities, nameof(probabilities)));
+        Rank2(scores, nameof(scores));
+        int rows = scores.Shape[0], keys = scores.Shape[1];
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queries);
+        ArgumentOutOfRangeException.ThrowIfNegative(queryOffset);
+        if (rowsPerBatch <= 0 || rowsPerBatch % queries != 0 || rows % rowsPerBatch != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rowsPerBatch), rowsPerBatch, $"rowsPerBatch must be a positive multiple of queries ({queries}) that divides the {rows} rows of {nameof(scores)}");
+        }
+        if (!keyMask.IsEmpty)
+        {
+            Count(keyMask, rows / rowsPerBatch * keys, nameof(keyMask));
+        }
+        return (rows, keys);
+    }
+
+    /// <summary>probabilities, dProbabilities and dScores (R×K) contiguous, same shape; returns (R, K).</summary>
+    public static (int Rows, int Keys) CausalSoftmaxBackward(IBackend backend, Tensor probabilities, Tensor dProbabilities, Tensor dScores)
+    {
+        Elementwise(backend, (probabilities, nameof(probabilities)), (dProbabilities, nameof(dProbabilities)), (dScores, nameof(dScores)));
+        Rank2(probabilities, nameof(probabilities));
+        return (probabilities.Shape[0], probabilities.Shape[1]);
+    }
+
     /// <summary>param, grad, m and v contiguous, same shape; returns the element count.</summary>
     public static long AdamW(IBackend backend, Tensor param, Tensor grad, Tensor m, Tensor v)
         => Elementwise(backend, (param, nameof(param)), (grad, nameof(grad)), (m, nameof(m)), (v, nameof(v)));

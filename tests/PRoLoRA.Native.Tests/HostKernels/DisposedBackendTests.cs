@@ -39,6 +39,8 @@ public sealed class DisposedBackendTests
         ["RmsNorm"] = (be, o) => be.RmsNorm(o.A, o.Row, 1e-6f, o.C, o.Row),
         ["RmsNormBackward"] = (be, o) => be.RmsNormBackward(o.A, o.Row, o.Row, o.B, o.C, o.Row, 0f),
         ["Rope"] = (be, o) => be.Rope(o.A, [0, 3], 2, 10000f, 1f, o.C, false),
+        ["CausalSoftmax"] = (be, o) => be.CausalSoftmax(o.A, 2, 0, 2, [], o.C),
+        ["CausalSoftmaxBackward"] = (be, o) => be.CausalSoftmaxBackward(o.A, o.B, o.C),
         ["SumOfSquares"] = (be, o) => be.SumOfSquares(o.A),
         ["Embedding"] = (be, o) => be.Embedding(o.A, [0, 1], o.C),
         ["EmbeddingBackward"] = (be, o) => be.EmbeddingBackward(o.C, [0, 1], o.A),
