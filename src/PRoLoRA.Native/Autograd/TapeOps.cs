@@ -217,7 +217,10 @@ public static class TapeOps
         return output;
     }
 
-    /// <summary>Mean softmax cross-entropy of logits (N×V) against targets; a one-element loss.</summary>
+    /// <summary>
+    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V); a target of −1 is ignored
+    /// (the mean is over the other rows, 0 when there are none). A one-element loss.
+    /// </summary>
     public static Variable SoftmaxCrossEntropy(this Tape tape, Variable logits, int[] targets)
     {
         var be = tape.Backend;

@@ -156,8 +156,10 @@ public interface IBackend : IDisposable
     void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable);
 
     /// <summary>
-    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V); writes
-    /// dLogits = (softmax − onehot) / N and returns the loss.
+    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V), where a target of −1 is
+    /// ignored (as PyTorch's ignore_index): with C the count of the other rows, returns the mean loss
+    /// over those C rows (0 when C = 0) and writes dLogits = (softmax − onehot) / C on them and 0 on the
+    /// ignored rows.
     /// </summary>
     float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits);
 

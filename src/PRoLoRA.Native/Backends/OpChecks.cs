@@ -163,13 +163,20 @@ internal static class OpChecks
     public static (int N, int D) EmbeddingBackward(IBackend backend, Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
         => EmbeddingOperands(backend, (dTable, nameof(dTable)), ids, (dOutput, nameof(dOutput)));
 
-    /// <summary>logits and dLogits (N×V), contiguous, N targets in [0, V); returns (N, V).</summary>
+    /// <summary>logits and dLogits (N×V), contiguous, N targets in [0, V) or −1 (ignored); returns (N, V).</summary>
     public static (int N, int V) SoftmaxCrossEntropy(IBackend backend, Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
     {
         Elementwise(backend, (logits, nameof(logits)), (dLogits, nameof(dLogits)));
         Rank2(logits, nameof(logits));
         int n = logits.Shape[0], v = logits.Shape[1];
-        Ids(targets, n, v, nameof(targets));
+        Count(targets, n, nameof(targets));
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (targets[i] != -1 && (uint)targets[i] >= (uint)v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), $"{nameof(targets)}[{i}] = {targets[i]} is neither -1 (ignored) nor in [0, {v})");
+            }
+        }
         return (n, v);
     }
 

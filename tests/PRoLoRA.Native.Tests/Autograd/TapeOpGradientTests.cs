@@ -84,6 +84,9 @@ public class TapeOpGradientTests
     [Test]
     public void SoftmaxCrossEntropy() => GradientCheck.Check((t, v) => t.SoftmaxCrossEntropy(v[0], [1, 0, 4]), [T(1, 3, 5)], eps: 1e-3);
 
+    [Test]
+    public void SoftmaxCrossEntropy_WithIgnoredTargets() => GradientCheck.Check((t, v) => t.SoftmaxCrossEntropy(v[0], [1, -1, 4, -1]), [T(1, 4, 5)], eps: 1e-3);
+
     [TestCase(0, 2, 2, false, false)]
     [TestCase(1, 3, 2, false, true)]
     [TestCase(4, 1, 1, true, true)]
