@@ -5,8 +5,9 @@ namespace PRoLoRA.Native.Autograd;
 /// <summary>
 /// The differentiable ops. Each computes its value on the tape's backend and, when an input
 /// requires a gradient, records a closure that accumulates (beta = 1) into the inputs' gradients.
+/// LLaMA's ops are in TapeOps.Llama.cs (Mul, RmsNorm, Rope).
 /// </summary>
-public static class TapeOps
+public static partial class TapeOps
 {
     /// <summary>alpha · op(a) · op(b), op = transpose where asked.</summary>
     public static Variable MatMul(this Tape tape, Variable a, Variable b, bool transA = false, bool transB = false, float alpha = 1f)
