@@ -5,7 +5,7 @@ namespace PRoLoRA.Native.Autograd;
 /// <summary>
 /// The differentiable ops. Each computes its value on the tape's backend and, when an input
 /// requires a gradient, records a closure that accumulates (beta = 1) into the inputs' gradients.
-/// LLaMA's ops are in TapeOps.Llama.cs (Mul, RmsNorm, Rope).
+/// LLaMA's ops are in TapeOps.Llama.cs (Mul, RmsNorm, Rope) and TapeOps.Attention.cs.
 /// </summary>
 public static partial class TapeOps
 {

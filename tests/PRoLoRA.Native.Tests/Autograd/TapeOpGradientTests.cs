@@ -110,6 +110,20 @@ public class TapeOpGradientTests
     public void Rope(int headDim, float positionScale)
         => GradientCheck.Check((t, v) => t.Rope(v[0], [0, 3, 100], headDim, 10000f, positionScale), [T(1, 3, 2 * headDim)]);
 
+    /// <summary>(batch, queries, keys, heads, kvHeads, headDim, queryOffset, masked).</summary>
+    [TestCase(1, 3, 3, 2, 2, 3, 0, false)]
+    [TestCase(2, 3, 3, 4, 2, 2, 0, false)]
+    [TestCase(2, 2, 5, 4, 1, 3, 3, true)]
+    [TestCase(1, 1, 4, 3, 1, 2, 3, false)]
+    [TestCase(2, 3, 4, 2, 2, 2, 1, true)]
+    public void Attention(int batch, int queries, int keys, int heads, int kvHeads, int headDim, int queryOffset, bool masked)
+    {
+        int[]? mask = masked ? Enumerable.Range(0, batch * keys).Select(i => i % keys == 1 ? 0 : 1).ToArray() : null;
+        var shape = new AttentionShape(batch, queries, keys, heads, kvHeads, headDim, queryOffset, mask);
+        GradientCheck.Check((t, v) => t.Attention(v[0], v[1], v[2], shape),
+            [T(1, batch * queries, heads * headDim), T(2, batch * keys, kvHeads * headDim), T(3, batch * keys, kvHeads * headDim)]);
+    }
+
     [TestCase(0, 2, 2, false, false)]
     [TestCase(1, 3, 2, false, true)]
     [TestCase(4, 1, 1, true, true)]
