@@ -29,6 +29,12 @@ PROLORA_HOST_API void prolora_host_sgemm(int transa, int transb, int m, int n, i
                                          const float* a, int lda, const float* b, int ldb, float beta,
                                          float* c, int ldc);
 
+// cuBLAS's cublasSgemmStridedBatched: for i in [0, batch), prolora_host_sgemm on A + i·stride_a,
+// B + i·stride_b and C + i·stride_c (strides in elements).
+PROLORA_HOST_API void prolora_host_sgemm_strided_batched(int transa, int transb, int m, int n, int k, float alpha,
+                                                         const float* a, int lda, long long stride_a, const float* b, int ldb, long long stride_b,
+                                                         float beta, float* c, int ldc, long long stride_c, int batch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,3 +18,11 @@ extern "C" void prolora_host_sgemm(int transa, int transb, int m, int n, int k, 
         }
     }
 }
+
+extern "C" void prolora_host_sgemm_strided_batched(int transa, int transb, int m, int n, int k, float alpha,
+                                                   const float* a, int lda, long long stride_a, const float* b, int ldb, long long stride_b,
+                                                   float beta, float* c, int ldc, long long stride_c, int batch) {
+    for (int i = 0; i < batch; i++) {
+        prolora_host_sgemm(transa, transb, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+    }
+}

@@ -5,8 +5,9 @@ namespace PRoLoRA.Native.Autograd;
 /// <summary>
 /// The differentiable ops. Each computes its value on the tape's backend and, when an input
 /// requires a gradient, records a closure that accumulates (beta = 1) into the inputs' gradients.
+/// LLaMA's ops are in TapeOps.Llama.cs (Mul, RmsNorm, Rope) and TapeOps.Attention.cs.
 /// </summary>
-public static class TapeOps
+public static partial class TapeOps
 {
     /// <summary>alpha · op(a) · op(b), op = transpose where asked.</summary>
     public static Variable MatMul(this Tape tape, Variable a, Variable b, bool transA = false, bool transB = false, float alpha = 1f)
@@ -217,7 +218,10 @@ public static class TapeOps
         return output;
     }
 
-    /// <summary>Mean softmax cross-entropy of logits (N×V) against targets; a one-element loss.</summary>
+    /// <summary>
+    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V); a target of −1 is ignored
+    /// (the mean is over the other rows, 0 when there are none). A one-element loss.
+    /// </summary>
     public static Variable SoftmaxCrossEntropy(this Tape tape, Variable logits, int[] targets)
     {
         var be = tape.Backend;

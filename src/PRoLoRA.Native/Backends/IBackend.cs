@@ -44,6 +44,18 @@ public interface IBackend : IDisposable
     void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f);
 
     /// <summary>
+    /// A batch of products: for i in [0, batch), c_i = alpha · a_i·b_i + beta · c_i, where a (M×K),
+    /// b (K×N) and c (M×N) are the matrix views of item 0 and item i lies i·stride elements further
+    /// in the same storage (a_i starts i·<paramref name="strideA"/> after a, and so on). a and b may
+    /// be transposed views (unit stride along either dimension) and a stride may be 0 (every item
+    /// reads the same matrix); c is row-major with any row stride ≥ N, and its items must not overlap
+    /// (each starts after the previous one's last element, or they sit side by side within c's rows:
+    /// the heads of a token-major (T × H·D) matrix are T×D views a stride of D apart). Every item lies
+    /// inside its tensor's storage. beta = 0 does not read c.
+    /// </summary>
+    void GemmStridedBatched(int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC, float alpha = 1f, float beta = 0f);
+
+    /// <summary>
     /// Broadcast-with-roll: full (r×dim) from chunk (rs×cs) and vec (u×dim), r = rs + u:
     /// full[i, p] = chunk[(i + k·shift) mod rs, p mod cs] with k = p div cs for i &lt; rs, and
     /// full[rs + t, p] = vec[t, p]. chunk and full may be transposed views, which is how B is built:
@@ -91,6 +103,49 @@ public interface IBackend : IDisposable
     /// <summary>dx = beta · dx + dy ⊙ silu'(x), silu'(x) = σ(x) · (1 + x · (1 − σ(x))).</summary>
     void SiluBackward(Tensor x, Tensor dy, Tensor dx, float beta);
 
+    /// <summary>
+    /// RMS normalisation of each row (LLaMA's RMSNorm): x and output (N×D), weight (D), rstd (N):
+    /// rstd[i] = 1 / sqrt(mean_j x[i, j]² + eps) and output[i, j] = weight[j] · (x[i, j] · rstd[i]),
+    /// statistics in fp32. rstd is kept for <see cref="RmsNormBackward"/>. D ≥ 1, eps ≥ 0; output may alias x.
+    /// </summary>
+    void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output, Tensor rstd);
+
+    /// <summary>
+    /// Gradient of <see cref="RmsNorm"/>, row by row with r = rstd[i]:
+    /// dx = beta · dx + r · (weight ⊙ dy) − x · r³ · (1/D) · Σ_j weight[j] · dy[j] · x[j], and
+    /// dWeight[j] += Σ_i dy[i, j] · (x[i, j] · rstd[i]) (dWeight always accumulates). Shapes as in
+    /// <see cref="RmsNorm"/>, dy and dx (N×D); beta = 0 does not read dx.
+    /// </summary>
+    void RmsNormBackward(Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, float beta);
+
+    /// <summary>
+    /// Rotary position embedding, Hugging Face's rotate_half convention: x and output (N × H·headDim),
+    /// one position per row (positions ≥ 0). For each head and i &lt; half = headDim/2, with
+    /// invFreq[i] = 1 / theta^(2i/headDim) and angle = (positions[row] / positionScale) · invFreq[i]
+    /// (all in float32, as HF computes them): out[i] = x[i]·cos − x[i+half]·sin and
+    /// out[i+half] = x[i+half]·cos + x[i]·sin. <paramref name="inverse"/> applies the transposed
+    /// rotation (sin → −sin), which is the backward. headDim is even and divides the row; theta and
+    /// positionScale are positive; output may alias x.
+    /// </summary>
+    void Rope(Tensor x, ReadOnlySpan<int> positions, int headDim, float theta, float positionScale, Tensor output, bool inverse);
+
+    /// <summary>
+    /// Causal softmax of attention scores (R×K), R = groups · queries rows (a group is one batch
+    /// element's head, contiguous): row r is query q = r mod queries at absolute position
+    /// queryOffset + q, and belongs to batch element r / rowsPerBatch (rowsPerBatch a multiple of
+    /// queries dividing R). Key k is visible iff k ≤ queryOffset + q and (keyMask is empty or
+    /// keyMask[batch · K + k] ≠ 0), keyMask (batch × K) when given. probabilities[r, k] is the softmax
+    /// over the visible keys of the row (in fp32), 0 for a masked key; a row with no visible key is all
+    /// zeros. Masked scores do not matter (−∞ or NaN there is harmless); probabilities may alias scores.
+    /// </summary>
+    void CausalSoftmax(Tensor scores, int queries, int queryOffset, int rowsPerBatch, ReadOnlySpan<int> keyMask, Tensor probabilities);
+
+    /// <summary>
+    /// Gradient of a softmax, row by row: dScores = P ⊙ (dP − Σ_k dP[k] · P[k]) with P =
+    /// probabilities and dP = dProbabilities (R×K); masked entries (P = 0) get 0. dScores may alias dProbabilities.
+    /// </summary>
+    void CausalSoftmaxBackward(Tensor probabilities, Tensor dProbabilities, Tensor dScores);
+
     /// <summary>Σ x², accumulated in double: the squared norm for gradient clipping.</summary>
     double SumOfSquares(Tensor x);
 
@@ -101,8 +156,10 @@ public interface IBackend : IDisposable
     void EmbeddingBackward(Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable);
 
     /// <summary>
-    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V); writes
-    /// dLogits = (softmax − onehot) / N and returns the loss.
+    /// Mean softmax cross-entropy of logits (N×V) against targets in [0, V), where a target of −1 is
+    /// ignored (as PyTorch's ignore_index): with C the count of the other rows, returns the mean loss
+    /// over those C rows (0 when C = 0) and writes dLogits = (softmax − onehot) / C on them and 0 on the
+    /// ignored rows.
     /// </summary>
     float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits);
 

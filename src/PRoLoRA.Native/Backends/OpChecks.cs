@@ -63,15 +63,40 @@ internal static class OpChecks
         Matrix(backend, b, nameof(b));
         Contiguous(backend, c, nameof(c));
         Rank2(c, nameof(c));
-        if (a.Shape[1] != b.Shape[0])
+        return Product(a, b, c);
+    }
+
+    /// <summary>
+    /// A strided batch of products: batch ≥ 0, strides ≥ 0, a (M×K) and b (K×N) matrix views, c (M×N)
+    /// row-major with row stride ≥ N, its items not overlapping, and the last item of each inside its
+    /// storage; returns (M, N, K).
+    /// </summary>
+    public static (int M, int N, int K) GemmStridedBatched(IBackend backend, int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC)
+    {
+        Matrix(backend, a, nameof(a));
+        Matrix(backend, b, nameof(b));
+        Operand(backend, c, nameof(c));
+        Rank2(c, nameof(c));
+        if (!Layouts.IsRowMajor(c))
         {
-            throw new ArgumentException($"gemm: a {a.Shape} and b {b.Shape} disagree on the inner dimension", nameof(b));
+            throw new ArgumentException($"{nameof(c)} of shape {c.Shape} has strides ({c.Strides[0]}, {c.Strides[1]}): it must be row-major (unit column stride, row stride at least {c.Shape[1]})", nameof(c));
         }
-        if (c.Shape[0] != a.Shape[0] || c.Shape[1] != b.Shape[1])
+        var (m, n, k) = Product(a, b, c);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideA);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideB);
+        ArgumentOutOfRangeException.ThrowIfNegative(strideC);
+        ItemsInside(a, nameof(a), batch, strideA, nameof(strideA));
+        ItemsInside(b, nameof(b), batch, strideB, nameof(strideB));
+        ItemsInside(c, nameof(c), batch, strideC, nameof(strideC));
+        long ldc = c.Strides[0];
+        bool stacked = strideC >= ((m - 1) * ldc) + n;
+        bool sideBySide = strideC >= n && ((batch - 1) * strideC) + n <= ldc;
+        if (batch > 1 && m > 0 && n > 0 && !stacked && !sideBySide)
         {
-            throw new ArgumentException($"gemm: c has shape {c.Shape}, expected ({a.Shape[0]}, {b.Shape[1]})", nameof(c));
+            throw new ArgumentException($"the items of {nameof(c)} {c.Shape} (row stride {ldc}) overlap at {nameof(strideC)} {strideC}: an item must start after the previous one's last element, or the items must sit side by side within a row", nameof(strideC));
         }
-        return (a.Shape[0], b.Shape[1], a.Shape[1]);
+        return (m, n, k);
     }
 
     /// <summary>Broadcast-roll's operands (matrix views): full (rs+u × dim) from chunk (rs × cs) and vec (u × dim).</summary>
@@ -138,14 +163,97 @@ internal static class OpChecks
     public static (int N, int D) EmbeddingBackward(IBackend backend, Tensor dOutput, ReadOnlySpan<int> ids, Tensor dTable)
         => EmbeddingOperands(backend, (dTable, nameof(dTable)), ids, (dOutput, nameof(dOutput)));
 
-    /// <summary>logits and dLogits (N×V), contiguous, N targets in [0, V); returns (N, V).</summary>
+    /// <summary>logits and dLogits (N×V), contiguous, N targets in [0, V) or −1 (ignored); returns (N, V).</summary>
     public static (int N, int V) SoftmaxCrossEntropy(IBackend backend, Tensor logits, ReadOnlySpan<int> targets, Tensor dLogits)
     {
         Elementwise(backend, (logits, nameof(logits)), (dLogits, nameof(dLogits)));
         Rank2(logits, nameof(logits));
         int n = logits.Shape[0], v = logits.Shape[1];
-        Ids(targets, n, v, nameof(targets));
+        Count(targets, n, nameof(targets));
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (targets[i] != -1 && (uint)targets[i] >= (uint)v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), $"{nameof(targets)}[{i}] = {targets[i]} is neither -1 (ignored) nor in [0, {v})");
+            }
+        }
         return (n, v);
+    }
+
+    /// <summary>x and output (N×D) contiguous, same shape, D ≥ 1; weight (D) and rstd (N) contiguous; eps ≥ 0; returns (N, D).</summary>
+    public static (int Rows, int Cols) RmsNorm(IBackend backend, Tensor x, Tensor weight, float eps, Tensor output, Tensor rstd)
+    {
+        var (rows, cols) = RmsNormOperands(backend, (x, nameof(x)), weight, rstd, (output, nameof(output)));
+        if (!(eps >= 0f) || float.IsInfinity(eps))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and >= 0");
+        }
+        return (rows, cols);
+    }
+
+    /// <summary>x, dy and dx (N×D) contiguous, same shape, D ≥ 1; weight and dWeight (D), rstd (N), contiguous; returns (N, D).</summary>
+    public static (int Rows, int Cols) RmsNormBackward(IBackend backend, Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight)
+    {
+        var sizes = RmsNormOperands(backend, (x, nameof(x)), weight, rstd, (dy, nameof(dy)), (dx, nameof(dx)));
+        Contiguous(backend, dWeight, nameof(dWeight));
+        Vector(dWeight, sizes.Cols, nameof(dWeight));
+        return sizes;
+    }
+
+    /// <summary>
+    /// x and output (N × H·headDim) contiguous, same shape; N positions ≥ 0; headDim even, positive,
+    /// dividing the row; theta and positionScale finite and positive; returns (N, H).
+    /// </summary>
+    public static (int Rows, int Heads) Rope(IBackend backend, Tensor x, ReadOnlySpan<int> positions, int headDim, float theta, float positionScale, Tensor output)
+    {
+        Elementwise(backend, (x, nameof(x)), (output, nameof(output)));
+        Rank2(x, nameof(x));
+        int rows = x.Shape[0], cols = x.Shape[1];
+        if (headDim <= 0 || headDim % 2 != 0 || cols % headDim != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"headDim must be even, positive and divide the row of {nameof(x)} {x.Shape}");
+        }
+        Positive(theta, nameof(theta));
+        Positive(positionScale, nameof(positionScale));
+        Count(positions, rows, nameof(positions));
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if (positions[i] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), $"{nameof(positions)}[{i}] = {positions[i]} is negative");
+            }
+        }
+        return (rows, cols / headDim);
+    }
+
+    /// <summary>
+    /// scores and probabilities (R×K) contiguous, same shape; queries ≥ 1 and rowsPerBatch a multiple
+    /// of it, dividing R; queryOffset ≥ 0; keyMask empty or (R / rowsPerBatch) × K; returns (R, K).
+    /// </summary>
+    public static (int Rows, int Keys) CausalSoftmax(IBackend backend, Tensor scores, int queries, int queryOffset, int rowsPerBatch, ReadOnlySpan<int> keyMask, Tensor probabilities)
+    {
+        Elementwise(backend, (scores, nameof(scores)), (probabilities, nameof(probabilities)));
+        Rank2(scores, nameof(scores));
+        int rows = scores.Shape[0], keys = scores.Shape[1];
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queries);
+        ArgumentOutOfRangeException.ThrowIfNegative(queryOffset);
+        if (rowsPerBatch <= 0 || rowsPerBatch % queries != 0 || rows % rowsPerBatch != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rowsPerBatch), rowsPerBatch, $"rowsPerBatch must be a positive multiple of queries ({queries}) that divides the {rows} rows of {nameof(scores)}");
+        }
+        if (!keyMask.IsEmpty)
+        {
+            Count(keyMask, rows / rowsPerBatch * keys, nameof(keyMask));
+        }
+        return (rows, keys);
+    }
+
+    /// <summary>probabilities, dProbabilities and dScores (R×K) contiguous, same shape; returns (R, K).</summary>
+    public static (int Rows, int Keys) CausalSoftmaxBackward(IBackend backend, Tensor probabilities, Tensor dProbabilities, Tensor dScores)
+    {
+        Elementwise(backend, (probabilities, nameof(probabilities)), (dProbabilities, nameof(dProbabilities)), (dScores, nameof(dScores)));
+        Rank2(probabilities, nameof(probabilities));
+        return (probabilities.Shape[0], probabilities.Shape[1]);
     }
 
     /// <summary>param, grad, m and v contiguous, same shape; returns the element count.</summary>
@@ -164,6 +272,60 @@ internal static class OpChecks
             SameShape(operands[0].T, operands[0].Name, operands[i].T, operands[i].Name);
         }
         return operands[0].T.Count;
+    }
+
+    /// <summary>a (M×K) times b (K×N) into c (M×N): the shapes agree; returns (M, N, K).</summary>
+    private static (int M, int N, int K) Product(Tensor a, Tensor b, Tensor c)
+    {
+        if (a.Shape[1] != b.Shape[0])
+        {
+            throw new ArgumentException($"gemm: a {a.Shape} and b {b.Shape} disagree on the inner dimension", nameof(b));
+        }
+        if (c.Shape[0] != a.Shape[0] || c.Shape[1] != b.Shape[1])
+        {
+            throw new ArgumentException($"gemm: c has shape {c.Shape}, expected ({a.Shape[0]}, {b.Shape[1]})", nameof(c));
+        }
+        return (a.Shape[0], b.Shape[1], a.Shape[1]);
+    }
+
+    /// <summary>The last of <paramref name="batch"/> items, <paramref name="stride"/> elements apart, ends inside t's storage.</summary>
+    private static void ItemsInside(Tensor t, string name, int batch, long stride, string strideName)
+    {
+        if (batch == 0 || t.Count == 0)
+        {
+            return;
+        }
+        Int128 last = t.Offset + ((Int128)(batch - 1) * stride);
+        for (int d = 0; d < t.Shape.Rank; d++)
+        {
+            last += (Int128)(t.Shape[d] - 1) * t.Strides[d];
+        }
+        if (last >= t.Storage.Length)
+        {
+            throw new ArgumentException($"item {batch - 1} of {name} {t.Shape} ({strideName} {stride}) ends at element {last}, outside its storage of {t.Storage.Length} elements", strideName);
+        }
+    }
+
+    /// <summary>RMSNorm's operands: rows (N×D, D ≥ 1) contiguous, all of the first one's shape; weight (D), rstd (N), contiguous; returns (N, D).</summary>
+    private static (int Rows, int Cols) RmsNormOperands(IBackend backend, (Tensor T, string Name) x, Tensor weight, Tensor rstd, params ReadOnlySpan<(Tensor T, string Name)> rows)
+    {
+        Contiguous(backend, x.T, x.Name);
+        Rank2(x.T, x.Name);
+        foreach (var (t, name) in rows)
+        {
+            Contiguous(backend, t, name);
+            SameShape(x.T, x.Name, t, name);
+        }
+        int n = x.T.Shape[0], d = x.T.Shape[1];
+        if (d == 0)
+        {
+            throw new ArgumentException($"{x.Name} of shape {x.T.Shape} has no columns to normalise", x.Name);
+        }
+        Contiguous(backend, weight, nameof(weight));
+        Vector(weight, d, nameof(weight));
+        Contiguous(backend, rstd, nameof(rstd));
+        Vector(rstd, n, nameof(rstd));
+        return (n, d);
     }
 
     private static BroadcastRollSizes BroadcastRollOperands(IBackend backend, (Tensor T, string Name) chunk, (Tensor T, string Name) vec, (Tensor T, string Name) full, int shift)
@@ -259,12 +421,25 @@ internal static class OpChecks
         }
     }
 
+    private static void Positive(float value, string name)
+    {
+        if (!(value > 0f) || float.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and positive");
+        }
+    }
+
+    private static void Count(ReadOnlySpan<int> values, int count, string name)
+    {
+        if (values.Length != count)
+        {
+            throw new ArgumentException($"{name} has {values.Length} entries, expected {count}", name);
+        }
+    }
+
     private static void Ids(ReadOnlySpan<int> ids, int count, int limit, string name)
     {
-        if (ids.Length != count)
-        {
-            throw new ArgumentException($"{name} has {ids.Length} entries, expected {count}", name);
-        }
+        Count(ids, count, name);
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)ids[i] >= (uint)limit)

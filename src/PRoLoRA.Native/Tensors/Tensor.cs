@@ -81,6 +81,12 @@ public sealed class Tensor : IDisposable
         return new Tensor(Backend, Storage, shape, null, Offset, ownsStorage: false);
     }
 
+    /// <summary>
+    /// A view of the same storage with its own shape and strides, starting <paramref name="offset"/>
+    /// elements after this view's first element (attention's per-head views of a token-major matrix).
+    /// </summary>
+    internal Tensor View(Shape shape, int[] strides, long offset) => new(Backend, Storage, shape, strides, Offset + offset, ownsStorage: false);
+
     /// <summary>Copies the elements to a new row-major host array.</summary>
     public float[] ToArray()
     {

@@ -84,6 +84,46 @@ public class TapeOpGradientTests
     [Test]
     public void SoftmaxCrossEntropy() => GradientCheck.Check((t, v) => t.SoftmaxCrossEntropy(v[0], [1, 0, 4]), [T(1, 3, 5)], eps: 1e-3);
 
+    [Test]
+    public void SoftmaxCrossEntropy_WithIgnoredTargets() => GradientCheck.Check((t, v) => t.SoftmaxCrossEntropy(v[0], [1, -1, 4, -1]), [T(1, 4, 5)], eps: 1e-3);
+
+    [Test]
+    public void Mul() => GradientCheck.Check((t, v) => t.Mul(v[0], v[1]), [T(1, 3, 4), T(2, 3, 4)]);
+
+    [Test]
+    public void Mul_OfAnInputWithItself() => GradientCheck.Check((t, v) => t.Mul(v[0], v[0]), [T(1, 2, 5)]);
+
+    [TestCase(1, 1)]
+    [TestCase(3, 7)]
+    public void RmsNorm(int rows, int cols) => GradientCheck.Check((t, v) => t.RmsNorm(v[0], v[1], 1e-5f), [T(1, rows, cols), T(2, cols)]);
+
+    [Test]
+    public void RmsNorm_OfARank3Input_NormalisesTheLastDimension()
+        => GradientCheck.Check((t, v) => t.RmsNorm(v[0], v[1], 1e-2f), [T(1, 2, 3, 4), T(2, 4)]);
+
+    [Test]
+    public void RmsNorm_WithAFrozenWeight() => GradientCheck.Check((t, v) => t.RmsNorm(v[0], Variable.Constant(T(2, 6)), 1e-5f), [T(1, 2, 6)]);
+
+    [TestCase(2, 1f)]
+    [TestCase(8, 1f)]
+    [TestCase(4, 2.5f)]
+    public void Rope(int headDim, float positionScale)
+        => GradientCheck.Check((t, v) => t.Rope(v[0], [0, 3, 100], headDim, 10000f, positionScale), [T(1, 3, 2 * headDim)]);
+
+    /// <summary>(batch, queries, keys, heads, kvHeads, headDim, queryOffset, masked).</summary>
+    [TestCase(1, 3, 3, 2, 2, 3, 0, false)]
+    [TestCase(2, 3, 3, 4, 2, 2, 0, false)]
+    [TestCase(2, 2, 5, 4, 1, 3, 3, true)]
+    [TestCase(1, 1, 4, 3, 1, 2, 3, false)]
+    [TestCase(2, 3, 4, 2, 2, 2, 1, true)]
+    public void Attention(int batch, int queries, int keys, int heads, int kvHeads, int headDim, int queryOffset, bool masked)
+    {
+        int[]? mask = masked ? Enumerable.Range(0, batch * keys).Select(i => i % keys == 1 ? 0 : 1).ToArray() : null;
+        var shape = new AttentionShape(batch, queries, keys, heads, kvHeads, headDim, queryOffset, mask);
+        GradientCheck.Check((t, v) => t.Attention(v[0], v[1], v[2], shape),
+            [T(1, batch * queries, heads * headDim), T(2, batch * keys, kvHeads * headDim), T(3, batch * keys, kvHeads * headDim)]);
+    }
+
     [TestCase(0, 2, 2, false, false)]
     [TestCase(1, 3, 2, false, true)]
     [TestCase(4, 1, 1, true, true)]

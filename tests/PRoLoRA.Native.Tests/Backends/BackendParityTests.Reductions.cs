@@ -3,7 +3,7 @@ using PRoLoRA.Native.Backends.Cpu;
 
 namespace PRoLoRA.Native.Tests.BackendParity;
 
-/// <summary>Column sums, the sum of squares, embedding and its gradient, softmax cross-entropy, AdamW.</summary>
+/// <summary>Column sums, the sum of squares, embedding and its gradient, softmax cross-entropy (ignored targets included), AdamW.</summary>
 public abstract partial class BackendParityTests
 {
     [Test]
@@ -66,6 +66,49 @@ public abstract partial class BackendParityTests
         float expectedLoss = CpuBackend.Reference.SoftmaxCrossEntropy(logitsHost, targets, expected, n, v);
         ParityAssert.Close([loss], [expectedLoss], "loss");
         AssertClose(d, expected, "dLogits");
+    }
+
+    /// <summary>Targets of −1 are ignored: their rows get no gradient and the mean is over the others (0 when none is left).</summary>
+    [Test]
+    public void SoftmaxCrossEntropy_IgnoresTargetsOfMinusOne([Values(1, 3, 7)] int ignored)
+    {
+        const int n = 7, v = 300;
+        var targets = Enumerable.Range(0, n).Select(i => i < ignored ? -1 : (i * 37) % v).Reverse().ToArray();
+        var (logits, logitsHost) = Pair(Randoms(n * v, -8f, 8f), n, v);
+        var (d, expected) = Pair(NaNs(n * v), n, v);
+        float loss = Backend.SoftmaxCrossEntropy(logits, targets, d);
+        float expectedLoss = CpuBackend.Reference.SoftmaxCrossEntropy(logitsHost, targets, expected, n, v);
+        ParityAssert.Close([loss], [expectedLoss], "loss");
+        AssertClose(d, expected, "dLogits");
+        var dHost = d.ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            float rowSum = dHost.Skip(i * v).Take(v).Select(MathF.Abs).Sum();
+            Assert.That(rowSum, targets[i] == -1 ? Is.Zero : Is.GreaterThan(0f), $"row {i} (target {targets[i]})");
+        }
+        if (ignored == n)
+        {
+            Assert.That(loss, Is.Zero);
+        }
+    }
+
+    /// <summary>Without −1 targets the loss and gradient are those of the plain mean over all rows (the same formula as before the ignore rule).</summary>
+    [Test]
+    public void SoftmaxCrossEntropy_WithoutIgnoredTargets_AveragesOverEveryRow()
+    {
+        var (logits, _) = Pair([0f, 0f, 0f, 0f, 0f, 0f], 2, 3);
+        var (d, _) = Pair(NaNs(6), 2, 3);
+        float loss = Backend.SoftmaxCrossEntropy(logits, [0, 2], d);
+        ParityAssert.Close([loss], [MathF.Log(3f)], "loss");
+        AssertClose(d, [(1f / 3f / 2f) - 0.5f, 1f / 6f, 1f / 6f, 1f / 6f, 1f / 6f, (1f / 3f / 2f) - 0.5f], "dLogits");
+    }
+
+    [Test]
+    public void SoftmaxCrossEntropy_RejectsTargetsOutOfRange([Values(-2, 5)] int target)
+    {
+        var (logits, _) = RandomPair(2, 5);
+        var (d, _) = RandomPair(2, 5);
+        Assert.That(() => Backend.SoftmaxCrossEntropy(logits, [0, target], d), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("targets"));
     }
 
     [Test]

@@ -110,6 +110,9 @@ public sealed class CachingAllocatorTests
         public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc) =>
             throw new NotSupportedException();
 
+        public void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+            float beta, IntPtr c, int ldc, long strideC, int batch) => throw new NotSupportedException();
+
         public void Synchronize()
         {
         }

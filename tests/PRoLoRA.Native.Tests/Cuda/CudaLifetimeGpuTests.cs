@@ -63,6 +63,7 @@ public sealed unsafe class CudaLifetimeGpuTests
             Assert.That(() => device.CopyDeviceToDevice(memory, memory, sizeof(float)), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => device.Launch("fill", new Dim3(1), new Dim3(1), 0, arguments), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => device.Sgemm(false, false, 1, 1, 1, 1f, memory, 1, memory, 1, 0f, memory, 1), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => device.SgemmStridedBatched(false, false, 1, 1, 1, 1f, memory, 1, 1, memory, 1, 1, 0f, memory, 1, 1, 2), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(device.Synchronize, Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => device.MemoryInfo(), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => device.Modules, Throws.InstanceOf<ObjectDisposedException>());

@@ -26,14 +26,16 @@ internal sealed unsafe class HostKernelLibrary
     private readonly delegate* unmanaged<nuint, void*> _malloc;
     private readonly delegate* unmanaged<void*, void> _free;
     private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, long, float*, int, long, float, float*, int, long, int, void> _sgemmStridedBatched;
 
-    private HostKernelLibrary(string path, IntPtr launch, IntPtr malloc, IntPtr free, IntPtr sgemm)
+    private HostKernelLibrary(string path, IntPtr launch, IntPtr malloc, IntPtr free, IntPtr sgemm, IntPtr sgemmStridedBatched)
     {
         Path = path;
         _launch = (delegate* unmanaged<byte*, uint*, uint*, uint, void**, byte*, int, int>)launch;
         _malloc = (delegate* unmanaged<nuint, void*>)malloc;
         _free = (delegate* unmanaged<void*, void>)free;
         _sgemm = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+        _sgemmStridedBatched = (delegate* unmanaged<int, int, int, int, int, float, float*, int, long, float*, int, long, float, float*, int, long, int, void>)sgemmStridedBatched;
     }
 
     /// <summary>Where the library was loaded from.</summary>
@@ -85,6 +87,11 @@ internal sealed unsafe class HostKernelLibrary
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc)
         => _sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, (float*)a, lda, (float*)b, ldb, beta, (float*)c, ldc);
 
+    /// <summary>prolora_host_sgemm_strided_batched: cuBLAS's column-major strided batch of SGEMMs.</summary>
+    public void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+        float beta, IntPtr c, int ldc, long strideC, int batch)
+        => _sgemmStridedBatched(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, (float*)a, lda, strideA, (float*)b, ldb, strideB, beta, (float*)c, ldc, strideC, batch);
+
     private static (HostKernelLibrary? Library, string Problem) Load()
     {
         string? path = Environment.GetEnvironmentVariable(PathVariable);
@@ -115,11 +122,12 @@ internal sealed unsafe class HostKernelLibrary
         if (!NativeLibrary.TryGetExport(handle, "prolora_host_launch", out IntPtr launch)
             || !NativeLibrary.TryGetExport(handle, "prolora_host_malloc", out IntPtr malloc)
             || !NativeLibrary.TryGetExport(handle, "prolora_host_free", out IntPtr free)
-            || !NativeLibrary.TryGetExport(handle, "prolora_host_sgemm", out IntPtr sgemm))
+            || !NativeLibrary.TryGetExport(handle, "prolora_host_sgemm", out IntPtr sgemm)
+            || !NativeLibrary.TryGetExport(handle, "prolora_host_sgemm_strided_batched", out IntPtr sgemmStridedBatched))
         {
-            return (null, $"host-kernel library {path} lacks prolora_host_launch, _malloc, _free or _sgemm (an older build?); {howToBuild}");
+            return (null, $"host-kernel library {path} lacks prolora_host_launch, _malloc, _free, _sgemm or _sgemm_strided_batched (an older build?); {howToBuild}");
         }
-        return (new HostKernelLibrary(path, launch, malloc, free, sgemm), string.Empty);
+        return (new HostKernelLibrary(path, launch, malloc, free, sgemm, sgemmStridedBatched), string.Empty);
     }
 
     /// <summary>The nearest folder at or above <paramref name="start"/> that holds CMakeLists.txt.</summary>

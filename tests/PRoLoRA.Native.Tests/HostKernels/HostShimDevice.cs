@@ -51,6 +51,11 @@ internal sealed unsafe class HostShimDevice(HostKernelLibrary library) : IKernel
         => library.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <inheritdoc/>
+    public void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+        float beta, IntPtr c, int ldc, long strideC, int batch)
+        => library.SgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch);
+
+    /// <inheritdoc/>
     public void Synchronize()
     {
     }

@@ -12,6 +12,19 @@ public sealed partial class CpuBackend
         CpuGemm.Multiply(m, n, k, alpha, Matrix(a), Matrix(b), beta, new GemmMatrix(Data(c), c.Offset, c.Strides[0], false));
     }
 
+    /// <inheritdoc/>
+    /// <remarks>One <see cref="CpuGemm"/> product per item, each split over the cores as a single product is.</remarks>
+    public void GemmStridedBatched(int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC, float alpha = 1f, float beta = 0f)
+    {
+        var (m, n, k) = OpChecks.GemmStridedBatched(this, batch, a, strideA, b, strideB, c, strideC);
+        GemmMatrix ma = Matrix(a), mb = Matrix(b), mc = new(Data(c), c.Offset, c.Strides[0], false);
+        for (int i = 0; i < batch; i++)
+        {
+            CpuGemm.Multiply(m, n, k, alpha, ma with { Offset = ma.Offset + (i * strideA) }, mb with { Offset = mb.Offset + (i * strideB) },
+                beta, mc with { Offset = mc.Offset + (i * strideC) });
+        }
+    }
+
     /// <summary>A checked matrix view as CpuGemm takes it.</summary>
     private static GemmMatrix Matrix(Tensor t)
     {
@@ -22,7 +35,7 @@ public sealed partial class CpuBackend
     internal static partial class Reference
     {
         /// <summary>c (m×n) = alpha · a (m×k) · b (k×n) + beta · c, summed in double; beta = 0 does not read c.</summary>
-        public static void Gemm(float[] a, float[] b, float[] c, int m, int n, int k, float alpha, float beta)
+        public static void Gemm(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, float alpha, float beta)
         {
             for (int i = 0; i < m; i++)
             {
@@ -35,6 +48,18 @@ public sealed partial class CpuBackend
                     }
                     c[(i * n) + j] = (float)((alpha * sum) + (beta == 0f ? 0 : beta * (double)c[(i * n) + j]));
                 }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Gemm"/> for each of <paramref name="batch"/> items stored one after another:
+        /// a (batch × m×k), b (batch × k×n), c (batch × m×n), row-major.
+        /// </summary>
+        public static void GemmStridedBatched(float[] a, float[] b, float[] c, int batch, int m, int n, int k, float alpha, float beta)
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                Gemm(a.AsSpan(i * m * k, m * k), b.AsSpan(i * k * n, k * n), c.AsSpan(i * m * n, m * n), m, n, k, alpha, beta);
             }
         }
     }

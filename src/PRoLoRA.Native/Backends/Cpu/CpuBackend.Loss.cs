@@ -16,16 +16,27 @@ public sealed partial class CpuBackend
     internal static partial class Reference
     {
         /// <summary>
-        /// Mean over the n rows of logits (n×v) of log Σ exp(row) − row[target] (stabilised by the row's
-        /// max, summed in double); dLogits = (softmax − onehot) / n. Returns the loss.
+        /// Mean over the rows of logits (n×v) whose target is not −1 (count of them) of
+        /// log Σ exp(row) − row[target] (stabilised by the row's max, summed in double);
+        /// dLogits = (softmax − onehot) / count on those rows, 0 on the ignored ones. Returns the loss (0 when count = 0).
         /// </summary>
         public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> dLogits, int n, int v)
         {
+            int count = 0;
+            foreach (int target in targets)
+            {
+                count += target == -1 ? 0 : 1;
+            }
             double loss = 0;
             for (int i = 0; i < n; i++)
             {
                 var row = logits.Slice(i * v, v);
                 var drow = dLogits.Slice(i * v, v);
+                if (targets[i] == -1)
+                {
+                    drow.Clear();
+                    continue;
+                }
                 float max = TensorPrimitives.Max(row);
                 double z = 0;
                 for (int j = 0; j < v; j++)
@@ -35,11 +46,11 @@ public sealed partial class CpuBackend
                 loss += Math.Log(z) - (row[targets[i]] - max);
                 for (int j = 0; j < v; j++)
                 {
-                    drow[j] = (float)(Math.Exp(row[j] - max) / z) / n;
+                    drow[j] = (float)(Math.Exp(row[j] - max) / z) / count;
                 }
-                drow[targets[i]] -= 1f / n;
+                drow[targets[i]] -= 1f / count;
             }
-            return (float)(loss / Math.Max(n, 1));
+            return (float)(loss / Math.Max(count, 1));
         }
     }
 }

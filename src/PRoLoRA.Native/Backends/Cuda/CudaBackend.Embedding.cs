@@ -26,15 +26,4 @@ public sealed partial class CudaBackend
         IntPtr pi = scratch.Pointer;
         Launch("embedding_backward", Int(dOutput.Count, nameof(dOutput)), [(IntPtr)(&po), (IntPtr)(&pi), (IntPtr)(&pt), (IntPtr)(&n), (IntPtr)(&d)]);
     }
-
-    /// <summary>Copies ints (ids, targets) to scratch device memory.</summary>
-    private unsafe Scratch Upload(ReadOnlySpan<int> values)
-    {
-        var scratch = Rent(values.Length * (long)sizeof(int));
-        fixed (int* v = values)
-        {
-            _device.CopyHostToDevice(scratch.Pointer, v, values.Length * (long)sizeof(int));
-        }
-        return scratch;
-    }
 }

@@ -25,4 +25,19 @@ public sealed partial class CudaBackend
         var (aTransposed, lda) = Layouts.Of(a);
         _device.Sgemm(bTransposed, aTransposed, n, m, k, alpha, Ptr(b), ldb, Ptr(a), lda, beta, Ptr(c), n);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>One cublasSgemmStridedBatched, mapped as <see cref="Gemm"/>; c's leading dimension is its row stride.</remarks>
+    public void GemmStridedBatched(int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC, float alpha = 1f, float beta = 0f)
+    {
+        ThrowIfDisposed();
+        var (m, n, k) = OpChecks.GemmStridedBatched(this, batch, a, strideA, b, strideB, c, strideC);
+        if (batch == 0 || m == 0 || n == 0)
+        {
+            return;
+        }
+        var (bTransposed, ldb) = Layouts.Of(b);
+        var (aTransposed, lda) = Layouts.Of(a);
+        _device.SgemmStridedBatched(bTransposed, aTransposed, n, m, k, alpha, Ptr(b), ldb, strideB, Ptr(a), lda, strideA, beta, Ptr(c), c.Strides[0], strideC, batch);
+    }
 }

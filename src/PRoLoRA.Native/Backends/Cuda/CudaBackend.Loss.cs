@@ -2,7 +2,10 @@ using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends.Cuda;
 
-/// <summary>Launcher of softmax_cross_entropy.cu: one block per row; the host averages the row losses in double.</summary>
+/// <summary>
+/// Launcher of softmax_cross_entropy.cu: one block per row; the host counts the rows whose target is
+/// not −1 (ignored) and averages their losses in double.
+/// </summary>
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
@@ -16,10 +19,11 @@ public sealed partial class CudaBackend
         {
             return 0f;
         }
+        int count = n - targets.Count(-1);
         using var ids = Upload(targets);
         using var losses = Rent(n * (long)sizeof(float));
         IntPtr pt = ids.Pointer, pr = losses.Pointer;
-        Launch("softmax_cross_entropy", new Dim3(n), new Dim3(BlockSize), 0, [(IntPtr)(&pl), (IntPtr)(&pt), (IntPtr)(&pd), (IntPtr)(&pr), (IntPtr)(&n), (IntPtr)(&v)]);
+        Launch("softmax_cross_entropy", new Dim3(n), new Dim3(BlockSize), 0, [(IntPtr)(&pl), (IntPtr)(&pt), (IntPtr)(&pd), (IntPtr)(&pr), (IntPtr)(&v), (IntPtr)(&count)]);
         var rows = new float[n];
         fixed (float* h = rows)
         {
@@ -30,6 +34,6 @@ public sealed partial class CudaBackend
         {
             sum += row;
         }
-        return (float)(sum / n);
+        return count == 0 ? 0f : (float)(sum / count);
     }
 }

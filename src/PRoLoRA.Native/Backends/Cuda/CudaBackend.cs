@@ -127,6 +127,18 @@ public sealed partial class CudaBackend : IBackend
     /// <summary>Temporary device memory, returned to the allocator on dispose.</summary>
     private Scratch Rent(long bytes) => new(_allocator, bytes);
 
+    /// <summary>Copies host values (ids, targets, positions, a small table) to scratch device memory.</summary>
+    private unsafe Scratch Upload<T>(ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        var scratch = Rent(values.Length * (long)sizeof(T));
+        fixed (T* v = values)
+        {
+            _device.CopyHostToDevice(scratch.Pointer, v, values.Length * (long)sizeof(T));
+        }
+        return scratch;
+    }
+
     private readonly struct Scratch(CachingAllocator allocator, long bytes) : IDisposable
     {
         private readonly (IntPtr Pointer, long Bytes) _block = allocator.Rent(bytes);

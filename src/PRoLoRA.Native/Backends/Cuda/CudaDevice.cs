@@ -197,6 +197,14 @@ internal sealed unsafe class CudaDevice : IKernelDevice
     }
 
     /// <inheritdoc/>
+    public void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+        float beta, IntPtr c, int ldc, long strideC, int batch)
+    {
+        MakeCurrent();
+        _blas.SgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch);
+    }
+
+    /// <inheritdoc/>
     public void Synchronize()
     {
         MakeCurrent();

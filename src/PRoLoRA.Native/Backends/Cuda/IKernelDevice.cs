@@ -36,6 +36,13 @@ internal interface IKernelDevice : IDisposable
     /// <summary>cuBLAS semantics (column-major): C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n, C m×n.</summary>
     void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, IntPtr b, int ldb, float beta, IntPtr c, int ldc);
 
+    /// <summary>
+    /// cuBLAS's strided batch (column-major): for i in [0, batch), C_i = alpha·op(A_i)·op(B_i) + beta·C_i,
+    /// where A_i = A + i·strideA elements (likewise B_i and C_i) and the shapes are those of <see cref="Sgemm"/>.
+    /// </summary>
+    void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+        float beta, IntPtr c, int ldc, long strideC, int batch);
+
     /// <summary>Waits for all queued work.</summary>
     void Synchronize();
 }

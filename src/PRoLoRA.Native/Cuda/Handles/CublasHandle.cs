@@ -43,6 +43,12 @@ internal sealed unsafe class CublasHandle : ContextBoundHandle
         CudaCheck.Cublas(CublasApi.Sgemm(handle, transA ? CublasApi.OpT : CublasApi.OpN, transB ? CublasApi.OpT : CublasApi.OpN,
             m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc), "cublasSgemm_v2");
 
+    /// <summary>Column-major C_i = alpha·op(A_i)·op(B_i) + beta·C_i for batch items a stride apart (cublasSgemmStridedBatched).</summary>
+    public void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB,
+        float beta, IntPtr c, int ldc, long strideC, int batch) =>
+        CudaCheck.Cublas(CublasApi.SgemmStridedBatched(handle, transA ? CublasApi.OpT : CublasApi.OpN, transB ? CublasApi.OpT : CublasApi.OpN,
+            m, n, k, &alpha, a, lda, strideA, b, ldb, strideB, &beta, c, ldc, strideC, batch), "cublasSgemmStridedBatched");
+
     /// <inheritdoc/>
     protected override bool Release(IntPtr value) => CublasApi.Destroy(value) == 0;
 }

@@ -48,6 +48,10 @@ internal static unsafe partial class CublasApi
     public static partial int Sgemm(IntPtr handle, int transA, int transB, int m, int n, int k,
         float* alpha, IntPtr a, int lda, IntPtr b, int ldb, float* beta, IntPtr c, int ldc);
 
+    [LibraryImport(LibraryNames.Cublas, EntryPoint = "cublasSgemmStridedBatched")]
+    public static partial int SgemmStridedBatched(IntPtr handle, int transA, int transB, int m, int n, int k,
+        float* alpha, IntPtr a, int lda, long strideA, IntPtr b, int ldb, long strideB, float* beta, IntPtr c, int ldc, long strideC, int batchCount);
+
     [LibraryImport(LibraryNames.Cublas, EntryPoint = "cublasGemmEx")]
     public static partial int GemmEx(IntPtr handle, int transA, int transB, int m, int n, int k,
         void* alpha, IntPtr a, int aType, int lda, IntPtr b, int bType, int ldb, void* beta, IntPtr c, int cType, int ldc,
