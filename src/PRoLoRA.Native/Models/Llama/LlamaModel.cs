@@ -1,0 +1,217 @@
+using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Tensors;
+
+namespace PRoLoRA.Native.Models.Llama;
+
+/// <summary>
+/// A LLaMA-architecture decoder (Hugging Face <c>LlamaForCausalLM</c>) on a backend: embeddings, N
+/// layers of RMSNorm → attention (RoPE, grouped-query, causal) → residual, RMSNorm → SiLU-gated MLP →
+/// residual, a final RMSNorm and the output head (or the tied embeddings). The weights are frozen
+/// float32 copies of the checkpoint's; adapters (PRoLoRA, or LoRA as PRoLoRA with every rank
+/// unshared) sit on any of the seven linears of any layer and are what trains.
+/// </summary>
+public sealed class LlamaModel : IDisposable
+{
+    private readonly List<Tensor> _owned = [];
+    private readonly Variable _embedding;
+    private readonly Variable[] _inputNorms;
+    private readonly Variable[] _postNorms;
+    private readonly Variable _finalNorm;
+    private readonly Variable _head;
+    private readonly Dictionary<string, (Variable Weight, Variable? Bias)> _linears = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProLoraLinear> _adapted = new(StringComparer.Ordinal);
+
+    private LlamaModel(LlamaConfig config, IBackend backend, Func<string, Shape, Variable> weight)
+    {
+        Config = config;
+        Backend = backend;
+        int h = config.HiddenSize;
+        _embedding = weight("model.embed_tokens.weight", new Shape(config.VocabularySize, h));
+        _inputNorms = new Variable[config.Layers];
+        _postNorms = new Variable[config.Layers];
+        for (int layer = 0; layer < config.Layers; layer++)
+        {
+            _inputNorms[layer] = weight($"model.layers.{layer}.input_layernorm.weight", new Shape(h));
+            _postNorms[layer] = weight($"model.layers.{layer}.post_attention_layernorm.weight", new Shape(h));
+            foreach (var leaf in LlamaModules.Leaves)
+            {
+                var path = LlamaModules.Path(layer, leaf);
+                var (inFeatures, outFeatures) = LlamaModules.Size(config, leaf);
+                bool bias = leaf is "gate_proj" or "up_proj" or "down_proj" ? config.MlpBias : config.AttentionBias;
+                _linears[path] = (weight($"{path}.weight", new Shape(outFeatures, inFeatures)), bias ? weight($"{path}.bias", new Shape(outFeatures)) : null);
+            }
+        }
+        _finalNorm = weight("model.norm.weight", new Shape(h));
+        _head = config.TieWordEmbeddings ? _embedding : weight("lm_head.weight", new Shape(config.VocabularySize, h));
+    }
+
+    /// <summary>The model's shape.</summary>
+    public LlamaConfig Config { get; }
+
+    /// <summary>The backend the weights live on.</summary>
+    public IBackend Backend { get; }
+
+    /// <summary>The adapters on the model, module path → adapter.</summary>
+    public IReadOnlyDictionary<string, ProLoraAdapter> Adapters => _adapted.ToDictionary(kv => kv.Key, kv => kv.Value.Adapter, StringComparer.Ordinal);
+
+    /// <summary>Every trainable tensor: the adapters' (the base is frozen).</summary>
+    public IReadOnlyList<Variable> TrainableParameters => [.. _adapted.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => kv.Value.Adapter.Parameters)];
+
+    /// <summary>
+    /// Loads the checkpoint folder <paramref name="folder"/> (config.json and model.safetensors or a
+    /// sharded index) onto <paramref name="backend"/>. Every expected tensor must be there with its
+    /// shape; any other tensor (but rotary_emb.inv_freq, and lm_head.weight beside tied embeddings) is
+    /// an error naming it.
+    /// </summary>
+    public static LlamaModel Load(string folder, IBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var config = LlamaConfig.Load(folder);
+        using var checkpoint = LlamaCheckpoint.Open(folder);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var owned = new List<Tensor>();
+        try
+        {
+            Variable Weight(string name, Shape shape)
+            {
+                used.Add(name);
+                var t = backend.FromArray(checkpoint.Read(name, shape), shape);
+                owned.Add(t);
+                return Variable.Constant(t, name);
+            }
+            var model = new LlamaModel(config, backend, Weight);
+            model._owned.AddRange(owned);
+            var extra = checkpoint.Names.FirstOrDefault(n => !used.Contains(n) && !n.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) && !(config.TieWordEmbeddings && n == "lm_head.weight"));
+            if (extra is not null)
+            {
+                model.Dispose();
+                throw new InvalidDataException($"{folder}: the checkpoint holds '{IO.Input.Printable.Text(extra)}', which config.json's LLaMA does not have");
+            }
+            return model;
+        }
+        catch
+        {
+            owned.ForEach(t => t.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// New adapters for the modules of <paramref name="modules"/> (see <see cref="LlamaModules.Targets"/>), each
+    /// configured by <paramref name="configure"/> with its own sizes, initialised deterministically from <paramref name="seed"/>.
+    /// </summary>
+    public static Dictionary<string, ProLoraAdapter> NewAdapters(IReadOnlyList<ModuleShape> modules, Func<ModuleShape, ProLoraConfig> configure, int seed, IBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        ArgumentNullException.ThrowIfNull(configure);
+        var adapters = new Dictionary<string, ProLoraAdapter>(StringComparer.Ordinal);
+        for (int i = 0; i < modules.Count; i++)
+        {
+            var m = modules[i];
+            var config = configure(m) with { InFeatures = m.InFeatures, OutFeatures = m.OutFeatures, Seed = unchecked((seed * 1_000_003) + i) };
+            adapters[m.Name] = ProLoraAdapter.Create(config.Validate(), backend);
+        }
+        return adapters;
+    }
+
+    /// <summary>Puts <paramref name="adapters"/> (module path → adapter; the model owns them from now on) on their linears.</summary>
+    public void AddAdapters(IReadOnlyDictionary<string, ProLoraAdapter> adapters)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        foreach (var (path, adapter) in adapters)
+        {
+            if (!_linears.TryGetValue(path, out var linear))
+            {
+                throw new ArgumentException($"the model has no linear '{path}' (modules are model.layers.{{i}}.self_attn.q_proj and the like)", nameof(adapters));
+            }
+            if (_adapted.ContainsKey(path))
+            {
+                throw new ArgumentException($"'{path}' already has an adapter", nameof(adapters));
+            }
+            _adapted[path] = new ProLoraLinear(linear.Weight, linear.Bias, adapter, ownsBase: false);
+        }
+    }
+
+    /// <summary>Removes and frees every adapter.</summary>
+    public void RemoveAdapters()
+    {
+        foreach (var linear in _adapted.Values)
+        {
+            linear.Dispose();
+        }
+        _adapted.Clear();
+    }
+
+    /// <summary>
+    /// Logits ((batch·length) × vocabulary, token-major) of <paramref name="ids"/> (batch × length,
+    /// row-major), recorded on <paramref name="tape"/>. With a <paramref name="cache"/> (batch 1),
+    /// the tokens continue the cached ones and their keys and values join the cache.
+    /// <paramref name="keyMask"/> (batch × length, 0 = padding) hides padded keys.
+    /// </summary>
+    public Variable Forward(Tape tape, int[] ids, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (batch <= 0 || length <= 0 || ids.Length != batch * length)
+        {
+            throw new ArgumentException($"ids has {ids.Length} entries, expected batch {batch} × length {length}", nameof(ids));
+        }
+        if (cache is not null && (batch != 1 || cache.Length + length > cache.Capacity))
+        {
+            throw new ArgumentException($"a cache takes batch 1 and at most {cache.Capacity - cache.Length} more tokens, got batch {batch} × {length}", nameof(cache));
+        }
+        var c = Config;
+        int offset = cache?.Length ?? 0;
+        var positions = new int[batch * length];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            positions[i] = offset + (i % length);
+        }
+        var h = tape.Embedding(_embedding, ids);
+        for (int layer = 0; layer < c.Layers; layer++)
+        {
+            var x = tape.RmsNorm(h, _inputNorms[layer], c.RmsNormEps);
+            var q = tape.Rope(Linear(tape, LlamaModules.Path(layer, "q_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+            var k = tape.Rope(Linear(tape, LlamaModules.Path(layer, "k_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+            var v = Linear(tape, LlamaModules.Path(layer, "v_proj"), x);
+            int keys = length;
+            if (cache is not null)
+            {
+                (k, v) = cache.Append(layer, k, v);
+                keys = offset + length;
+            }
+            var shape = new AttentionShape(batch, length, keys, c.Heads, c.KvHeads, c.HeadDim, offset, keyMask);
+            h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "o_proj"), tape.Attention(q, k, v, shape)));
+            x = tape.RmsNorm(h, _postNorms[layer], c.RmsNormEps);
+            var gate = Linear(tape, LlamaModules.Path(layer, "gate_proj"), x);
+            var up = Linear(tape, LlamaModules.Path(layer, "up_proj"), x);
+            h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "down_proj"), tape.Mul(tape.Silu(gate), up)));
+        }
+        cache?.Advance(length);
+        return tape.MatMul(tape.RmsNorm(h, _finalNorm, c.RmsNormEps), _head, transB: true);
+    }
+
+    private Variable Linear(Tape tape, string path, Variable x)
+    {
+        if (_adapted.TryGetValue(path, out var adapted))
+        {
+            return adapted.Forward(tape, x);
+        }
+        var (weight, bias) = _linears[path];
+        var y = tape.MatMul(x, weight, transB: true);
+        return bias is null ? y : tape.AddRowVector(y, bias);
+    }
+
+    /// <summary>Frees the weights and the adapters.</summary>
+    public void Dispose()
+    {
+        RemoveAdapters();
+        foreach (var t in _owned)
+        {
+            t.Dispose();
+        }
+        _owned.Clear();
+    }
+}
