@@ -60,6 +60,23 @@ public sealed class LlamaModel : IDisposable
     public IReadOnlyList<Variable> TrainableParameters => [.. _adapted.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => kv.Value.Adapter.Parameters)];
 
     /// <summary>
+    /// Recorded forward passes of the adapters so far (<see cref="ProLoraLinear.DropoutStep"/>, the
+    /// same on every adapted linear): a resumed run sets it back so its dropout masks are the ones an
+    /// uninterrupted run draws. Setting it sets every adapted linear's.
+    /// </summary>
+    public ulong DropoutStep
+    {
+        get => _adapted.Values.Select(l => l.DropoutStep).DefaultIfEmpty(0UL).Max();
+        set
+        {
+            foreach (var linear in _adapted.Values)
+            {
+                linear.DropoutStep = value;
+            }
+        }
+    }
+
+    /// <summary>
     /// Loads the checkpoint folder <paramref name="folder"/> (config.json and model.safetensors or a
     /// sharded index) onto <paramref name="backend"/>. Every expected tensor must be there with its
     /// shape; any other tensor (but rotary_emb.inv_freq, and lm_head.weight beside tied embeddings) is
