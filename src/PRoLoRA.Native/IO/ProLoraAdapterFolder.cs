@@ -35,8 +35,13 @@ public static class ProLoraAdapterFolder
     public static void Save(string folder, IReadOnlyDictionary<string, ProLoraAdapter> adapters, string? baseModelNameOrPath = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        AtomicFolder.Write(folder, Files(folder, adapters, baseModelNameOrPath, Guid.NewGuid().ToString("N")));
+    }
+
+    /// <summary>The folder's two files under save id <paramref name="saveId"/>, for a save that writes more files beside them in one atomic folder.</summary>
+    internal static List<(string Name, Action<Stream> Write)> Files(string folder, IReadOnlyDictionary<string, ProLoraAdapter> adapters, string? baseModelNameOrPath, string saveId)
+    {
         var ordered = Ordered(adapters);
-        var saveId = Guid.NewGuid().ToString("N");
         var writer = new SafetensorsWriter();
         writer.Metadata["format"] = "pt";
         writer.Metadata[SaveIdKey] = saveId;
@@ -47,12 +52,17 @@ public static class ProLoraAdapterFolder
             writer.Add(AdapterKeys.LoraB(module), a.ChunkB.Value);
             writer.Add(AdapterKeys.LoraBVec(module), a.VecB.Value);
         }
-        WriteFiles(folder, writer, ConfigJson(ordered, baseModelNameOrPath, saveId));
+        return FileList(folder, writer, ConfigJson(ordered, baseModelNameOrPath, saveId));
     }
 
     /// <summary>Writes an adapter folder's two files (compact or PEFT) as one atomic folder save.</summary>
-    internal static void WriteFiles(string folder, SafetensorsWriter weights, byte[] config)
-        => AtomicFolder.Write(folder, [(AdapterKeys.WeightsFile, s => weights.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))]);
+    internal static void WriteFiles(string folder, SafetensorsWriter weights, byte[] config) => AtomicFolder.Write(folder, FileList(folder, weights, config));
+
+    private static List<(string Name, Action<Stream> Write)> FileList(string folder, SafetensorsWriter weights, byte[] config)
+        => [(AdapterKeys.WeightsFile, s => weights.WriteTo(s, Path.Combine(folder, AdapterKeys.WeightsFile))), (AdapterKeys.ConfigFile, s => s.Write(config))];
+
+    /// <summary>The save id a folder's adapter_config.json carries, or null.</summary>
+    internal static string? SaveIdOf(string folder) => ReadConfig(folder).SaveId;
 
     /// <summary>
     /// The per-module configs of the folder's adapter_config.json, in the file's order. A bad file

@@ -1,0 +1,44 @@
+using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Models.Llama;
+
+namespace PRoLoRA.Native.Training;
+
+/// <summary>Mean next-token cross-entropy of a causal language model over examples, the loss counting only completion (or text) tokens.</summary>
+public static class CausalLmLoss
+{
+    /// <summary>
+    /// The mean over every counted token of <paramref name="examples"/> (in batches of
+    /// <paramref name="batchSize"/>, each cut to <paramref name="sequenceLength"/>) and how many tokens
+    /// counted; records nothing. NaN when no token counts.
+    /// </summary>
+    public static (double Loss, long Tokens) Evaluate(LlamaModel model, IReadOnlyList<TokenizedExample> examples, int batchSize, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        double sum = 0;
+        long count = 0;
+        for (int start = 0; start < examples.Count; start += batchSize)
+        {
+            var batch = SequenceBatch.Of([.. examples.Skip(start).Take(batchSize)], sequenceLength, padId: 0);
+            int counted = batch.CountedTokens;
+            if (counted == 0)
+            {
+                continue;
+            }
+            using var tape = new Tape(model.Backend);
+            using var _ = tape.NoGrad();
+            sum += (double)Of(tape, model, batch).Value.ToArray()[0] * counted;
+            count += counted;
+        }
+        return (count == 0 ? double.NaN : sum / count, count);
+    }
+
+    /// <summary>The batch's mean loss over its counted tokens, recorded on <paramref name="tape"/>.</summary>
+    internal static Variable Of(Tape tape, LlamaModel model, SequenceBatch batch)
+    {
+        var padded = batch.KeyMask.Contains(0) ? batch.KeyMask : null;
+        var logits = model.Forward(tape, batch.Ids, batch.Batch, batch.Length, keyMask: padded);
+        return tape.SoftmaxCrossEntropy(logits, batch.Targets);
+    }
+}
