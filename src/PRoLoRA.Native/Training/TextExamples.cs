@@ -63,12 +63,25 @@ public static class TextExamples
             }
             return new TokenizedExample([.. tokenizer.Encode(text.String()), .. eos], 0);
         }
-        var prompt = tokenizer.Encode(record["prompt"].String());
-        var completion = tokenizer.Encode(record["completion"].String(), addSpecialTokens: false);
-        if (completion.Length == 0)
+        var completion = record["completion"].String();
+        if (tokenizer.Encode(completion, addSpecialTokens: false).Length == 0)
         {
             throw record["completion"].Error("is empty: there would be nothing to learn");
         }
-        return new TokenizedExample([.. prompt, .. completion, .. eos], prompt.Length);
+        return Of(record["prompt"].String(), completion, tokenizer);
+    }
+
+    /// <summary>
+    /// A prompt and its completion as one example: BOS (when the tokenizer adds one), the prompt, the
+    /// completion, EOS; the loss counts the completion and EOS.
+    /// </summary>
+    public static TokenizedExample Of(string prompt, string completion, ITokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(completion);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var eos = tokenizer.EosId is { } e ? new[] { e } : [];
+        var promptIds = tokenizer.Encode(prompt);
+        return new TokenizedExample([.. promptIds, .. tokenizer.Encode(completion, addSpecialTokens: false), .. eos], promptIds.Length);
     }
 }

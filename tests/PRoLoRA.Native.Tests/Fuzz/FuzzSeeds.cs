@@ -6,7 +6,6 @@ using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
 using PRoLoRA.Native.Tests.IO;
 using PRoLoRA.Native.Tests.Support;
-using PRoLoRA.Cli.Training;
 
 namespace PRoLoRA.Native.Tests.Fuzz;
 
@@ -22,7 +21,7 @@ internal static class FuzzSeeds
 
     private static readonly Lazy<(byte[] Config, byte[] Weights)> Adapter = new(BuildAdapter);
     private static readonly Lazy<byte[]> GoldenSeed = new(BuildGolden);
-    private static readonly Lazy<byte[]> CharLmSeed = new(BuildCharLm);
+    private static readonly Lazy<byte[]> LlamaWeightsSeed = new(BuildLlamaWeights);
     private static readonly Lazy<byte[]> DTypesSeed = new(BuildDTypes);
     private static readonly Lazy<byte[]> BaseSeed = new(BuildBase);
     private static readonly Lazy<byte[][]> TokenizerJsonSeeds = new(() =>
@@ -40,8 +39,15 @@ internal static class FuzzSeeds
     /// <summary>The official golden file cut to its two smallest cases.</summary>
     public static byte[] Golden => GoldenSeed.Value;
 
-    /// <summary>A tiny prolora-charlm/1 base (context 2, embeddings of 2, one hidden layer of 3).</summary>
-    public static byte[] CharLm => CharLmSeed.Value;
+    /// <summary>config.json of a tiny LLaMA (one layer, hidden 4, two heads over one kv head, untied head).</summary>
+    public static byte[] LlamaConfig => Encoding.UTF8.GetBytes("""
+        {"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_act":"silu","hidden_size":4,"intermediate_size":6,"num_hidden_layers":1,
+         "num_attention_heads":2,"num_key_value_heads":1,"vocab_size":8,"rms_norm_eps":1e-5,"rope_theta":10000.0,"rope_scaling":null,
+         "tie_word_embeddings":false,"max_position_embeddings":16,"attention_bias":false,"mlp_bias":false,"torch_dtype":"float32"}
+        """);
+
+    /// <summary>model.safetensors of <see cref="LlamaConfig"/>: every weight under its Hugging Face name, F32, BF16 and F16 mixed.</summary>
+    public static byte[] LlamaWeights => LlamaWeightsSeed.Value;
 
     /// <summary>A safetensors file with a tensor of many dtypes, a scalar and an empty tensor.</summary>
     public static byte[] DTypes => DTypesSeed.Value;
@@ -62,7 +68,7 @@ internal static class FuzzSeeds
     public static byte[] TokenizerModel => Text.SentencePieceModelWriter.Write(Text.SentencePieceModelWriter.LlamaPieces(("▁", -9), ("a", -9), ("b", -9), ("aa", -1), ("▁a", -2), ("ab", -3)));
 
     /// <summary>Every safetensors seed.</summary>
-    public static IReadOnlyList<byte[]> SafetensorsFiles => [AdapterWeights, DTypes, CharLm, Base];
+    public static IReadOnlyList<byte[]> SafetensorsFiles => [AdapterWeights, DTypes, LlamaWeights, Base];
 
     /// <summary>Every JSON seed.</summary>
     public static IReadOnlyList<byte[]> JsonFiles => [AdapterConfig, Golden];
@@ -110,13 +116,34 @@ internal static class FuzzSeeds
         return Encoding.UTF8.GetBytes(root.ToJsonString());
     }
 
-    private static byte[] BuildCharLm()
+    private static byte[] BuildLlamaWeights()
     {
+        var rng = new Random(11);
+        var writer = new SafetensorsWriter();
+        writer.Metadata["format"] = "pt";
+        var dtypes = new[] { SafetensorsDType.F32, SafetensorsDType.BF16, SafetensorsDType.F16 };
+        int n = 0;
+        void Add(string name, params int[] dims)
+        {
+            var shape = new Shape(dims);
+            var values = Enumerable.Range(0, (int)shape.Count).Select(_ => (float)((rng.NextDouble() * 0.4) - 0.2)).ToArray();
+            writer.Add(name, values, shape, dtypes[n++ % dtypes.Length]);
+        }
+        Add("model.embed_tokens.weight", 8, 4);
+        Add("model.layers.0.input_layernorm.weight", 4);
+        Add("model.layers.0.self_attn.q_proj.weight", 4, 4);
+        Add("model.layers.0.self_attn.k_proj.weight", 2, 4);
+        Add("model.layers.0.self_attn.v_proj.weight", 2, 4);
+        Add("model.layers.0.self_attn.o_proj.weight", 4, 4);
+        Add("model.layers.0.post_attention_layernorm.weight", 4);
+        Add("model.layers.0.mlp.gate_proj.weight", 6, 4);
+        Add("model.layers.0.mlp.up_proj.weight", 6, 4);
+        Add("model.layers.0.mlp.down_proj.weight", 4, 6);
+        Add("model.norm.weight", 4);
+        Add("lm_head.weight", 8, 4);
         using var dir = new TempFolder();
-        var config = new CharLmConfig { VocabularySize = CharVocabulary.Default.Size, ContextLength = 2, EmbeddingSize = 2, Hidden = 3, HiddenLayers = 1 };
-        using var weights = CharLmWeights.Create(config, CpuBackend.Instance, 7);
-        var path = dir.File("base.safetensors");
-        CharLmFile.Save(path, weights, CharVocabulary.Default);
+        var path = dir.File("model.safetensors");
+        writer.Save(path);
         return File.ReadAllBytes(path);
     }
 

@@ -10,7 +10,7 @@ namespace PRoLoRA.Native.Tests.Fuzz;
 internal abstract class FuzzTarget
 {
     /// <summary>Every target, by the name its fixtures are kept under (Fuzz/Regressions/NAME/).</summary>
-    public static IReadOnlyList<FuzzTarget> All { get; } = [new SafetensorsTarget(), new AdapterFolderTarget(), new GoldenTarget(), new CharLmTarget(), new TokenizerTarget()];
+    public static IReadOnlyList<FuzzTarget> All { get; } = [new SafetensorsTarget(), new AdapterFolderTarget(), new GoldenTarget(), new LlamaCheckpointTarget(), new TokenizerTarget()];
 
     public abstract string Name { get; }
 

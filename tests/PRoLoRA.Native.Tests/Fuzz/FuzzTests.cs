@@ -19,7 +19,7 @@ public class FuzzTests
     public void Golden() => Fuzz("golden");
 
     [Test]
-    public void CharLm() => Fuzz("charlm");
+    public void LlamaCheckpoint() => Fuzz("llama-checkpoint");
 
     [Test]
     public void Tokenizer() => Fuzz("tokenizer");

@@ -33,7 +33,7 @@ internal sealed class JsonMutator(Mutator bytes)
     /// <summary>Strings that mean something to one of the readers, and numbers written as strings.</summary>
     private static readonly string[] Strings =
     [
-        "", "x", "F32", "F16", "BF16", "F64", "I64", "U8", "BOOL", "F8_E4M3", "f32", "Q7", "PROLORA", "LORA", "prolora-golden/1", "prolora-charlm/1",
+        "", "x", "F32", "F16", "BF16", "F64", "I64", "U8", "BOOL", "F8_E4M3", "f32", "Q7", "PROLORA", "LORA", "prolora-golden/1", "llama", "LlamaForCausalLM", "MistralForCausalLM", "linear", "dynamic", "silu", "gelu",
         "rectified", "vanilla", "pt", "__metadata__", "0", "-1", "1", "2", "7", "2147483647", "2147483648", "99999999999999999999", " 7", "+7", "7 ",
         "0x10", "1e3", "\u0663", "abc", "\n !\"'(),-.:;?0123456789abcdefghijklmnopqrstuvwxyz", "base_model.model.x.lora_A.weight", "a..b", ".", "a b",
     ];

@@ -1,42 +1,41 @@
-using PRoLoRA.Cli.Training;
+using PRoLoRA.Native.Training;
 
 namespace PRoLoRA.Cli.Demo;
 
-/// <summary>The demo's fixed choices: text sizes and seeds, pretraining and fine-tuning hyper-parameters.</summary>
+/// <summary>The main job's fixed choices: the shipped base, data sizes, seeds and fine-tuning hyper-parameters.</summary>
 public static class DemoSettings
 {
-    /// <summary>Seed of the fables generator.</summary>
-    public const int FablesSeed = 1;
+    /// <summary>The shipped base model (Data/llama-base beside the executable; see Data/README.md).</summary>
+    public static string BaseFolder => Path.Combine(AppContext.BaseDirectory, "Data", "llama-base");
 
-    /// <summary>Characters of fables.</summary>
-    public const int FablesCharacters = 120_000;
+    /// <summary>Fine-tuning steps of each (method, task) run by default.</summary>
+    public const int Steps = 150;
 
-    /// <summary>Seed of the ship's-log generator.</summary>
-    public const int ShipsLogSeed = 2;
+    /// <summary>Examples per step.</summary>
+    public const int BatchSize = 16;
 
-    /// <summary>Characters of ship's log.</summary>
-    public const int ShipsLogCharacters = 40_000;
+    /// <summary>Peak learning rate (both methods).</summary>
+    public const float LearningRate = 5e-3f;
 
-    /// <summary>Fine-tuning steps of each method by default.</summary>
-    public const int FinetuneSteps = 3000;
+    /// <summary>Longest example in tokens (the tasks' examples are shorter).</summary>
+    public const int SequenceLength = 48;
 
-    /// <summary>Fine-tuning peak learning rate by default (the same for both methods).</summary>
-    public const float FinetuneLearningRate = 1e-2f;
+    /// <summary>Validation examples per task.</summary>
+    public const int ValidationExamples = 64;
 
-    /// <summary>Pretraining steps of the base by default.</summary>
-    public const int PretrainSteps = 6000;
+    /// <summary>Held-out prompts per task for exact match.</summary>
+    public const int TestPrompts = 100;
 
-    /// <summary>Pretraining peak learning rate.</summary>
-    public const float PretrainLearningRate = 3e-3f;
-
-    /// <summary>Batch size of both phases.</summary>
-    public const int BatchSize = 64;
-
-    /// <summary>Options of a fine-tuning run.</summary>
-    public static TrainOptions Finetune(int steps, float learningRate, int seed)
-        => new TrainOptions { Steps = steps, LearningRate = learningRate, BatchSize = BatchSize, Evaluations = 20, EvaluationBatches = 16, Seed = seed }.Validate();
-
-    /// <summary>Options of a pretraining run.</summary>
-    public static TrainOptions Pretrain(int steps, int seed)
-        => new TrainOptions { Steps = steps, LearningRate = PretrainLearningRate, BatchSize = BatchSize, WeightDecay = 0.01f, Seed = seed }.Validate();
+    /// <summary>Options of one run.</summary>
+    public static FineTuneOptions Options(int steps, int seed) => new FineTuneOptions
+    {
+        Steps = steps,
+        BatchSize = BatchSize,
+        SequenceLength = SequenceLength,
+        LearningRate = LearningRate,
+        Schedule = ScheduleKind.Cosine,
+        WarmupSteps = Math.Min(10, steps / 10),
+        EvaluateEvery = Math.Max(steps / 6, 1),
+        Seed = seed,
+    }.Validate();
 }

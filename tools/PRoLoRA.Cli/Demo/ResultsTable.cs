@@ -1,4 +1,5 @@
 using System.Globalization;
+using PRoLoRA.Cli.FineTuning;
 
 namespace PRoLoRA.Cli.Demo;
 
@@ -6,16 +7,16 @@ namespace PRoLoRA.Cli.Demo;
 public static class ResultsTable
 {
     /// <summary>Writes <paramref name="rows"/> to <paramref name="output"/>.</summary>
-    public static void Write(TextWriter output, IReadOnlyList<ResultRow> rows)
+    public static void Write(TextWriter output, IReadOnlyList<TaskResult> rows)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(rows);
-        output.WriteLine("| method  | settings            | rank | trainable params | train loss | val loss | time   |");
-        output.WriteLine("|---------|---------------------|-----:|-----------------:|-----------:|---------:|-------:|");
+        output.WriteLine("| task   | method  | settings          | trainable params | val loss | exact match (base → tuned) | tok/s  | time  |");
+        output.WriteLine("|--------|---------|-------------------|-----------------:|---------:|---------------------------:|-------:|------:|");
         foreach (var r in rows)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Method,-7} | {r.Settings,-19} | {r.Rank,4} | {r.TrainableParameters,16:N0} | {r.TrainLoss,10:0.0000} | {r.ValidationLoss,8:0.0000} | {ProgressPrinter.Clock(r.Time),6} |"));
+                $"| {r.Task,-6} | {r.Method,-7} | {r.Settings,-17} | {r.TrainableParameters,16:N0} | {r.Run.Final.ValidationLoss,8:0.0000} | {$"{r.BaseExactMatch:P0} → {r.ExactMatch:P0}",26} | {r.Run.TokensPerSecond,6:0} | {ProgressLine.Clock(r.Run.Elapsed),5} |"));
         }
     }
 }

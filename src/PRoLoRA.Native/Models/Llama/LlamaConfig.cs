@@ -104,7 +104,7 @@ public sealed record LlamaConfig
             KvHeads = kvHeads,
             HeadDim = headDim,
             VocabularySize = root["vocab_size"].Int32(1),
-            RmsNormEps = root.Optional("rms_norm_eps")?.Single() ?? 1e-6f,
+            RmsNormEps = Positive(root, "rms_norm_eps", root.Optional("rms_norm_eps")?.Single() ?? 1e-6f),
             RopeTheta = theta,
             RopeScale = scale,
             TieWordEmbeddings = root.Optional("tie_word_embeddings")?.Bool() ?? false,
@@ -142,7 +142,7 @@ public sealed record LlamaConfig
     }
 
     private static float Positive(JsonField root, string field, float value)
-        => value > 0f ? value : throw root.Error($"{field} is {value}: it must be > 0");
+        => value > 0f && float.IsFinite(value) ? value : throw root.Error($"{field} is {value}: it must be > 0 and finite");
 
     /// <summary>A token id field: a number, or (as some configs have) a list whose first entry is taken.</summary>
     private static int? TokenId(JsonField root, string field) => root.Optional(field) is not { } f ? null
