@@ -76,7 +76,7 @@ public static class FineTuner
         {
             cancel.ThrowIfCancellationRequested();
             training.Start();
-            var (loss, counted) = Accumulate(model, train, order, step, options);
+            var (loss, processed) = Accumulate(model, train, order, step, options);
             if (options.MaxGradNorm is { } clip)
             {
                 GradientClipping.ClipGlobalNorm(optimizer.Parameters, clip);
@@ -84,7 +84,7 @@ public static class FineTuner
             float lr = optimizer.Step(schedule);
             optimizer.ZeroGrad();
             training.Stop();
-            tokens += counted;
+            tokens += processed;
             lossSum += loss;
             lossCount++;
 
@@ -108,9 +108,9 @@ public static class FineTuner
     /// <summary>
     /// Forward and backward over the step's micro-batches; each adds its gradient weighted by its
     /// share of the step's counted tokens, so the sum is the gradient of the step's token mean.
-    /// Returns that mean and the tokens counted.
+    /// Returns that mean and the tokens through the model (padding excluded, prompts included).
     /// </summary>
-    private static (double Loss, long Counted) Accumulate(LlamaModel model, IReadOnlyList<TokenizedExample> train, ExampleOrder order, int step, FineTuneOptions options)
+    private static (double Loss, long Processed) Accumulate(LlamaModel model, IReadOnlyList<TokenizedExample> train, ExampleOrder order, int step, FineTuneOptions options)
     {
         var batches = new SequenceBatch[options.GradientAccumulation];
         for (int j = 0; j < batches.Length; j++)
@@ -129,7 +129,7 @@ public static class FineTuner
             using var seed = model.Backend.FromArray([share], mean.Shape);
             tape.Backward(mean, seed);
         }
-        return (loss, total);
+        return (loss, batches.Sum(b => (long)b.KeyMask.Sum()));
     }
 
     private static double Validate(LlamaModel model, IReadOnlyList<TokenizedExample> validation, FineTuneOptions options)
