@@ -40,6 +40,10 @@ internal static class LlamaConfigJson
         root["num_attention_heads"] = config.Heads;
         root["num_hidden_layers"] = config.Layers;
         root["num_key_value_heads"] = config.KvHeads;
+        if (config.PadTokenId is { } pad)
+        {
+            root["pad_token_id"] = pad;
+        }
         root["pretraining_tp"] = 1;
         root["rms_norm_eps"] = Number(config.RmsNormEps);
         root["rope_scaling"] = config.RopeScale == 1f ? null : new JsonObject { ["factor"] = Number(config.RopeScale), ["rope_type"] = "linear", ["type"] = "linear" };
