@@ -6,7 +6,7 @@ namespace PRoLoRA.Cli.Demo;
 public static class DemoSettings
 {
     /// <summary>The shipped base model (Data/llama-base beside the executable; see Data/README.md).</summary>
-    public static string BaseFolder => Path.Combine(AppContext.BaseDirectory, "Data", "llama-base");
+    public static string BaseFolder => Pretraining.BaseModelShape.ShippedFolder;
 
     /// <summary>Fine-tuning steps of each (method, task) run by default.</summary>
     public const int Steps = 150;

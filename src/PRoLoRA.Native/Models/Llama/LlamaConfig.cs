@@ -61,6 +61,9 @@ public sealed record LlamaConfig
     /// <summary>End-of-sequence token, when the config names one.</summary>
     public int? EosTokenId { get; init; }
 
+    /// <summary>Padding token, when the config names one (read and written back; the math does not use it).</summary>
+    public int? PadTokenId { get; init; }
+
     /// <summary>Queries per key/value head.</summary>
     public int GroupSize => Heads / KvHeads;
 
@@ -113,6 +116,7 @@ public sealed record LlamaConfig
             MlpBias = root.Optional("mlp_bias")?.Bool() ?? false,
             BosTokenId = TokenId(root, "bos_token_id"),
             EosTokenId = TokenId(root, "eos_token_id"),
+            PadTokenId = PadId(root),
         };
     }
 
@@ -143,6 +147,10 @@ public sealed record LlamaConfig
 
     private static float Positive(JsonField root, string field, float value)
         => value > 0f && float.IsFinite(value) ? value : throw root.Error($"{field} is {value}: it must be > 0 and finite");
+
+    /// <summary>pad_token_id when it is a token id; a negative one (some configs write -1 for none) or any other value is read as none, since nothing here uses it.</summary>
+    private static int? PadId(JsonField root)
+        => root.Optional("pad_token_id") is { Kind: System.Text.Json.JsonValueKind.Number } f && f.Element.TryGetInt32(out int id) && id >= 0 ? id : null;
 
     /// <summary>A token id field: a number, or (as some configs have) a list whose first entry is taken.</summary>
     private static int? TokenId(JsonField root, string field) => root.Optional(field) is not { } f ? null

@@ -12,7 +12,7 @@ namespace PRoLoRA.Native.Models.Llama;
 /// float32 copies of the checkpoint's; adapters (PRoLoRA, or LoRA as PRoLoRA with every rank
 /// unshared) sit on any of the seven linears of any layer and are what trains.
 /// </summary>
-public sealed class LlamaModel : IDisposable
+public sealed partial class LlamaModel : IDisposable
 {
     private readonly List<Tensor> _owned = [];
     private readonly Variable _embedding;
@@ -56,8 +56,8 @@ public sealed class LlamaModel : IDisposable
     /// <summary>The adapters on the model, module path → adapter.</summary>
     public IReadOnlyDictionary<string, ProLoraAdapter> Adapters => _adapted.ToDictionary(kv => kv.Key, kv => kv.Value.Adapter, StringComparer.Ordinal);
 
-    /// <summary>Every trainable tensor: the adapters' (the base is frozen).</summary>
-    public IReadOnlyList<Variable> TrainableParameters => [.. _adapted.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => kv.Value.Adapter.Parameters)];
+    /// <summary>Every trainable tensor: the base's when it trains (<see cref="CreateRandom"/>), then the adapters'.</summary>
+    public IReadOnlyList<Variable> TrainableParameters => [.. BaseParameters, .. _adapted.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => kv.Value.Adapter.Parameters)];
 
     /// <summary>
     /// Recorded forward passes of the adapters so far (<see cref="ProLoraLinear.DropoutStep"/>, the
@@ -225,6 +225,7 @@ public sealed class LlamaModel : IDisposable
     public void Dispose()
     {
         RemoveAdapters();
+        ReleaseBaseGradients();
         foreach (var t in _owned)
         {
             t.Dispose();
