@@ -21,6 +21,8 @@ public static class Cli
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using PRoLoRA.Native.Models.Llama;
+using PRoLoRA.Native.Training;
+
+namespace PRoLoRA.Cli.Commands;
+
+/// <summary>
+/// `prolora eval`: the mean next-token cross-entropy (and perplexity) of a LLaMA checkpoint, bare or
+/// with an adapter, over token ids (<c>--tokens</c>: every position predicts the next) or JSONL text
+/// (<c>--data</c>: tokenized with the model's tokenizer, the loss on completions only for
+/// prompt/completion records). The last line is <c>loss &lt;value&gt;</c>.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>Sequences a batch by default.</summary>
+    public const int DefaultBatchSize = 8;
+
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var model = new ModelArguments();
+        var data = PathArguments.Option("--data", "JSON Lines of {\"text\"} or {\"prompt\", \"completion\"} records, tokenized with the model's tokenizer", required: false);
+        var tokens = PathArguments.Option("--tokens", "{\"input_ids\": [[...], ...]}: rows of equal length (>= 2, no padding)", required: false);
+        var logitsOut = PathArguments.Option("--logits-out", "with --tokens: write the tensor logits (batch × seq × vocab, F32) to this safetensors file (atomically)", required: false);
+        var batchSize = new Option<int>("--batch-size") { Description = "sequences per forward pass", DefaultValueFactory = _ => DefaultBatchSize };
+        var maxLength = new Option<int?>("--max-length") { Description = "longest sequence, at most the model's max_position_embeddings (the default): --data examples are cut to it, longer --tokens rows refused" };
+        var cmd = new Command("eval", "mean next-token cross-entropy and perplexity of a LLaMA checkpoint (with an adapter) over token ids or JSONL text")
+        {
+            data, tokens, logitsOut, batchSize, maxLength,
+        };
+        model.AddTo(cmd);
+        cmd.SetAction(p =>
+        {
+            var dataPath = p.GetValue(data);
+            var tokensPath = p.GetValue(tokens);
+            var logitsPath = p.GetValue(logitsOut);
+            if ((dataPath is null) == (tokensPath is null))
+            {
+                throw new ArgumentException(dataPath is null ? "give --data FILE.jsonl or --tokens FILE.json" : "give --data or --tokens, not both");
+            }
+            if (logitsPath is not null && tokensPath is null)
+            {
+                throw new ArgumentException("--logits-out needs --tokens: the --data batches are tokenized, cut and padded, so their logits have no one shape");
+            }
+            int batch = p.GetValue(batchSize);
+            if (batch <= 0)
+            {
+                throw new ArgumentException($"--batch-size must be > 0, got {batch}");
+            }
+            var config = model.Config(p);
+            int length = p.GetValue(maxLength) ?? config.MaxPositions;
+            if (length < 2 || length > config.MaxPositions)
+            {
+                throw new ArgumentException($"--max-length must be in [2, {config.MaxPositions}] (the model's max_position_embeddings), got {length}");
+            }
+            var o = p.InvocationConfiguration.Output;
+            return tokensPath is not null
+                ? OnTokens(p, model, config, tokensPath, logitsPath, batch, length, o)
+                : OnData(p, model, config, dataPath!, batch, length, o);
+        });
+        return cmd;
+    }
+
+    private static int OnTokens(ParseResult p, ModelArguments model, LlamaConfig config, string path, string? logitsPath, int batch, int maxLength, TextWriter o)
+    {
+        var (ids, rows, length) = TokenIdsFile.Load(path, config.VocabularySize, maxLength);
+        if (logitsPath is not null)
+        {
+            LogitsOutput.Check(logitsPath, [.. model.InputFiles(p), path], (long)rows * length * config.VocabularySize);
+        }
+        using var loaded = model.Load(p);
+        var logits = logitsPath is null ? null : new float[(long)rows * length * config.VocabularySize];
+        long at = 0;
+        var loss = NextTokenLoss.Of(loaded.Model, EvalBatches.FromRows(ids, rows, length, batch), logits is null ? null : (_, values) =>
+        {
+            values.CopyTo(logits, at);
+            at += values.Length;
+        });
+        Summary(o, p, model, loaded, $"{rows} rows of {length} tokens ({path})", loss);
+        if (logitsPath is not null)
+        {
+            LogitsOutput.Save(logitsPath, logits!, rows, length, config.VocabularySize);
+            o.WriteLine($"wrote {LogitsOutput.TensorName} [{rows}, {length}, {config.VocabularySize}] to {logitsPath}");
+        }
+        Result(o, loss);
+        return 0;
+    }
+
+    private static int OnData(ParseResult p, ModelArguments model, LlamaConfig config, string path, int batch, int maxLength, TextWriter o)
+    {
+        var tokenizer = model.Tokenizer(p, "--data");
+        var examples = TextExamples.Load(path, tokenizer);
+        for (int i = 0; i < examples.Count; i++)
+        {
+            if (examples[i].Ids.FirstOrDefault(id => (uint)id >= (uint)config.VocabularySize, -1) is >= 0 and var bad)
+            {
+                throw new InvalidDataException($"{path}: example {i + 1} has token id {bad}, outside the model's vocabulary (vocab_size {config.VocabularySize}): the tokenizer does not fit the model");
+            }
+        }
+        using var loaded = model.Load(p);
+        var loss = NextTokenLoss.Of(loaded.Model, EvalBatches.FromExamples(examples, batch, maxLength));
+        int cut = examples.Count(e => e.Ids.Length > maxLength);
+        if (loss.Counted == 0)
+        {
+            throw new InvalidDataException($"{path}: no token to count: every example's completion is empty{(cut > 0 ? $" or cut off by --max-length {maxLength}" : "")}");
+        }
+        Summary(o, p, model, loaded, $"{examples.Count} examples ({path}){(cut > 0 ? $", {cut} cut to --max-length {maxLength}" : "")}", loss);
+        Result(o, loss);
+        return 0;
+    }
+
+    private static void Summary(TextWriter o, ParseResult p, ModelArguments model, LoadedModel loaded, string examples, NextTokenLoss loss)
+    {
+        var adapter = p.GetValue(model.Adapter);
+        o.WriteLine($"model: {p.GetValue(model.Model)}{(adapter is null ? "" : $" with adapter {adapter} ({loaded.AdaptedModules} modules)")}");
+        o.WriteLine($"device: {loaded.Backend.Name}");
+        o.WriteLine($"examples: {examples}");
+        o.WriteLine($"tokens counted: {loss.Counted}");
+    }
+
+    private static void Result(TextWriter o, NextTokenLoss loss)
+    {
+        o.WriteLine($"perplexity {Math.Exp(loss.Mean).ToString("G8", CultureInfo.InvariantCulture)}");
+        o.WriteLine($"loss {loss.Mean.ToString("R", CultureInfo.InvariantCulture)}");
+    }
+}
