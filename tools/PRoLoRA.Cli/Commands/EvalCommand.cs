@@ -64,24 +64,28 @@ public static class EvalCommand
 
     private static int OnTokens(ParseResult p, ModelArguments model, LlamaConfig config, string path, string? logitsPath, int batch, int maxLength, TextWriter o)
     {
-        var (ids, rows, length) = TokenIdsFile.Load(path, config.VocabularySize, maxLength);
+        var rows = TokenIdsFile.Load(path, config.VocabularySize, maxLength);
+        int length = rows[0].Length;
+        long count = (long)rows.Length * length * config.VocabularySize;
         if (logitsPath is not null)
         {
-            LogitsOutput.Check(logitsPath, [.. model.InputFiles(p), path], (long)rows * length * config.VocabularySize);
+            LogitsOutput.Check(logitsPath, [.. model.InputFiles(p), path], count);
         }
         using var loaded = model.Load(p);
-        var logits = logitsPath is null ? null : new float[(long)rows * length * config.VocabularySize];
+        // PromptLength 0: every token but a row's last predicts the next.
+        var examples = rows.Select(r => new TokenizedExample(r, 0)).ToList();
+        var logits = logitsPath is null ? null : new float[count];
         long at = 0;
-        var loss = NextTokenLoss.Of(loaded.Model, EvalBatches.FromRows(ids, rows, length, batch), logits is null ? null : (_, values) =>
+        var (loss, counted) = CausalLmLoss.Evaluate(loaded.Model, examples, batch, length, logits is null ? null : (_, values) =>
         {
             values.CopyTo(logits, at);
             at += values.Length;
         });
-        Summary(o, p, model, loaded, $"{rows} rows of {length} tokens ({path})", loss);
+        Summary(o, p, model, loaded, $"{rows.Length} rows of {length} tokens ({path})", counted);
         if (logitsPath is not null)
         {
-            LogitsOutput.Save(logitsPath, logits!, rows, length, config.VocabularySize);
-            o.WriteLine($"wrote {LogitsOutput.TensorName} [{rows}, {length}, {config.VocabularySize}] to {logitsPath}");
+            LogitsOutput.Save(logitsPath, logits!, rows.Length, length, config.VocabularySize);
+            o.WriteLine($"wrote {LogitsOutput.TensorName} [{rows.Length}, {length}, {config.VocabularySize}] to {logitsPath}");
         }
         Result(o, loss);
         return 0;
@@ -99,29 +103,29 @@ public static class EvalCommand
             }
         }
         using var loaded = model.Load(p);
-        var loss = NextTokenLoss.Of(loaded.Model, EvalBatches.FromExamples(examples, batch, maxLength));
+        var (loss, counted) = CausalLmLoss.Evaluate(loaded.Model, examples, batch, maxLength);
         int cut = examples.Count(e => e.Ids.Length > maxLength);
-        if (loss.Counted == 0)
+        if (counted == 0)
         {
             throw new InvalidDataException($"{path}: no token to count: every example's completion is empty{(cut > 0 ? $" or cut off by --max-length {maxLength}" : "")}");
         }
-        Summary(o, p, model, loaded, $"{examples.Count} examples ({path}){(cut > 0 ? $", {cut} cut to --max-length {maxLength}" : "")}", loss);
+        Summary(o, p, model, loaded, $"{examples.Count} examples ({path}){(cut > 0 ? $", {cut} cut to --max-length {maxLength}" : "")}", counted);
         Result(o, loss);
         return 0;
     }
 
-    private static void Summary(TextWriter o, ParseResult p, ModelArguments model, LoadedModel loaded, string examples, NextTokenLoss loss)
+    private static void Summary(TextWriter o, ParseResult p, ModelArguments model, LoadedModel loaded, string examples, long counted)
     {
         var adapter = p.GetValue(model.Adapter);
         o.WriteLine($"model: {p.GetValue(model.Model)}{(adapter is null ? "" : $" with adapter {adapter} ({loaded.AdaptedModules} modules)")}");
         o.WriteLine($"device: {loaded.Backend.Name}");
         o.WriteLine($"examples: {examples}");
-        o.WriteLine($"tokens counted: {loss.Counted}");
+        o.WriteLine($"tokens counted: {counted}");
     }
 
-    private static void Result(TextWriter o, NextTokenLoss loss)
+    private static void Result(TextWriter o, double loss)
     {
-        o.WriteLine($"perplexity {Math.Exp(loss.Mean).ToString("G8", CultureInfo.InvariantCulture)}");
-        o.WriteLine($"loss {loss.Mean.ToString("R", CultureInfo.InvariantCulture)}");
+        o.WriteLine($"perplexity {Math.Exp(loss).ToString("G8", CultureInfo.InvariantCulture)}");
+        o.WriteLine($"loss {loss.ToString("R", CultureInfo.InvariantCulture)}");
     }
 }

@@ -16,8 +16,8 @@ internal static class TokenIdsFile
     /// <summary>The most such a file may hold.</summary>
     public const long MaxBytes = 64L << 20;
 
-    /// <summary>The rows of <paramref name="path"/>, row-major, with their count and length; rows longer than <paramref name="maxLength"/> are refused.</summary>
-    public static (int[] Ids, int Rows, int Length) Load(string path, int vocabulary, int maxLength)
+    /// <summary>The rows of <paramref name="path"/>, all of one length; rows longer than <paramref name="maxLength"/> are refused.</summary>
+    public static int[][] Load(string path, int vocabulary, int maxLength)
     {
         var root = JsonInput.Load(path, MaxBytes).Object();
         foreach (var (name, _) in root.Properties().Where(kv => kv.Key != Field))
@@ -38,12 +38,7 @@ internal static class TokenIdsFile
         {
             throw rows[0].Error($"has {length} ids, more than the --max-length of {maxLength}");
         }
-        var ids = new int[rows.Count * length];
-        for (int r = 0; r < rows.Count; r++)
-        {
-            Row(rows[r], length, vocabulary).CopyTo(ids, r * length);
-        }
-        return (ids, rows.Count, length);
+        return [.. rows.Select(row => Row(row, length, vocabulary))];
     }
 
     /// <summary>One row's ids; read straight from the element, with a field per id only to name a bad one.</summary>
