@@ -70,22 +70,9 @@ public class EvalCommandTests
     {
         using var dir = new TempFolder();
         var model = ModelWithTokenizer(dir, "mha");
-        (string Prompt, string Completion)[] records = [("the cat", " sat on the mat."), ("One two", " three four five!"), ("abc", " xyz")];
-        var pairs = dir.File("pairs.jsonl");
-        var texts = dir.File("texts.jsonl");
-        File.WriteAllLines(pairs, records.Select(r => $"{{\"prompt\": \"{r.Prompt}\", \"completion\": \"{r.Completion}\"}}"));
-        File.WriteAllLines(texts, records.Select(r => $"{{\"text\": \"{r.Prompt}{r.Completion}\"}}"));
-
-        double Loss(string data)
-        {
-            var (code, o, e) = Run("eval", "--model", model, "--data", data, "--batch-size", "2");
-            Assert.That(code, Is.Zero, e);
-            var last = LastLine(o);
-            Assert.That(last, Does.StartWith("loss "));
-            return double.Parse(last[5..], CultureInfo.InvariantCulture);
-        }
-        double pairLoss = Loss(pairs);
-        double textLoss = Loss(texts);
+        var (pairs, texts) = Records(dir);
+        double pairLoss = DataLoss(model, pairs);
+        double textLoss = DataLoss(model, texts);
 
         // Independently: each example alone, −log p of every next token at or after the prompt's end.
         var examples = TextExamples.Load(pairs, Native.Text.Tokenizers.Load(model));
@@ -105,5 +92,51 @@ public class EvalCommandTests
         }
         Assert.That(pairLoss, Is.EqualTo(sum / count).Within(1e-4).Percent);
         Assert.That(Math.Abs(pairLoss - textLoss), Is.GreaterThan(1e-3), "the prompt tokens must not count");
+    }
+
+    [Test]
+    public void Eval_Data_LogitsOut_HoldsEachExamplesOwnLogitsAndZerosPastItsEnd()
+    {
+        using var dir = new TempFolder();
+        var model = ModelWithTokenizer(dir, "gqa8x2");
+        var (pairs, _) = Records(dir);
+        var output = dir.File("logits.safetensors");
+        DataLoss(model, pairs, "--logits-out", output);
+
+        var examples = TextExamples.Load(pairs, Native.Text.Tokenizers.Load(model));
+        using var llama = Load(model);
+        int v = llama.Config.VocabularySize;
+        int length = examples.Max(e => e.Ids.Length);
+        using var written = SafetensorsFile.Open(output);
+        Assert.That(written.Info("logits").Shape.ToArray(), Is.EqualTo(new[] { examples.Count, length, v }));
+        var logits = written.ReadFloat32("logits");
+        for (int i = 0; i < examples.Count; i++)
+        {
+            int n = examples[i].Ids.Length;
+            var row = logits.AsSpan(i * length * v, length * v);
+            FloatAssert.Close(row[..(n * v)].ToArray(), Logits(llama, examples[i].Ids, 1, n), $"example {i}", 1e-4f, floor: 1f);
+            Assert.That(row[(n * v)..].ToArray(), Is.All.Zero, $"example {i}'s padding");
+        }
+        Assert.That(examples.Select(e => e.Ids.Length).Distinct().Count(), Is.GreaterThan(1), "some example is padded");
+    }
+
+    /// <summary>The same three records as prompt/completion pairs and as texts.</summary>
+    private static (string Pairs, string Texts) Records(TempFolder dir)
+    {
+        (string Prompt, string Completion)[] records = [("the cat", " sat on the mat."), ("One two", " three four five!"), ("abc", " xyz")];
+        var pairs = dir.File("pairs.jsonl");
+        var texts = dir.File("texts.jsonl");
+        File.WriteAllLines(pairs, records.Select(r => $"{{\"prompt\": \"{r.Prompt}\", \"completion\": \"{r.Completion}\"}}"));
+        File.WriteAllLines(texts, records.Select(r => $"{{\"text\": \"{r.Prompt}{r.Completion}\"}}"));
+        return (pairs, texts);
+    }
+
+    private static double DataLoss(string model, string data, params string[] more)
+    {
+        var (code, o, e) = Run(["eval", "--model", model, "--data", data, "--batch-size", "2", .. more]);
+        Assert.That(code, Is.Zero, e);
+        var last = LastLine(o);
+        Assert.That(last, Does.StartWith("loss "));
+        return double.Parse(last[5..], CultureInfo.InvariantCulture);
     }
 }

@@ -22,7 +22,7 @@ public static class EvalCommand
         var model = new ModelArguments();
         var data = PathArguments.Option("--data", "JSON Lines of {\"text\"} or {\"prompt\", \"completion\"} records, tokenized with the model's tokenizer", required: false);
         var tokens = PathArguments.Option("--tokens", "{\"input_ids\": [[...], ...]}: rows of equal length (>= 2, no padding)", required: false);
-        var logitsOut = PathArguments.Option("--logits-out", "with --tokens: write the tensor logits (batch × seq × vocab, F32) to this safetensors file (atomically)", required: false);
+        var logitsOut = PathArguments.Option("--logits-out", "write the tensor logits (batch × seq × vocab, F32; 0 past a --data example's end) to this safetensors file (atomically)", required: false);
         var batchSize = new Option<int>("--batch-size") { Description = "sequences per forward pass", DefaultValueFactory = _ => DefaultBatchSize };
         var maxLength = new Option<int?>("--max-length") { Description = "longest sequence, at most the model's max_position_embeddings (the default): --data examples are cut to it, longer --tokens rows refused" };
         var cmd = new Command("eval", "mean next-token cross-entropy and perplexity of a LLaMA checkpoint (with an adapter) over token ids or JSONL text")
@@ -39,10 +39,6 @@ public static class EvalCommand
             {
                 throw new ArgumentException(dataPath is null ? "give --data FILE.jsonl or --tokens FILE.json" : "give --data or --tokens, not both");
             }
-            if (logitsPath is not null && tokensPath is null)
-            {
-                throw new ArgumentException("--logits-out needs --tokens: the --data batches are tokenized, cut and padded, so their logits have no one shape");
-            }
             int batch = p.GetValue(batchSize);
             if (batch <= 0)
             {
@@ -57,7 +53,7 @@ public static class EvalCommand
             var o = p.InvocationConfiguration.Output;
             return tokensPath is not null
                 ? OnTokens(p, model, config, tokensPath, logitsPath, batch, length, o)
-                : OnData(p, model, config, dataPath!, batch, length, o);
+                : OnData(p, model, config, dataPath!, logitsPath, batch, length, o);
         });
         return cmd;
     }
@@ -65,33 +61,12 @@ public static class EvalCommand
     private static int OnTokens(ParseResult p, ModelArguments model, LlamaConfig config, string path, string? logitsPath, int batch, int maxLength, TextWriter o)
     {
         var rows = TokenIdsFile.Load(path, config.VocabularySize, maxLength);
-        int length = rows[0].Length;
-        long count = (long)rows.Length * length * config.VocabularySize;
-        if (logitsPath is not null)
-        {
-            LogitsOutput.Check(logitsPath, [.. model.InputFiles(p), path], count);
-        }
-        using var loaded = model.Load(p);
         // PromptLength 0: every token but a row's last predicts the next.
         var examples = rows.Select(r => new TokenizedExample(r, 0)).ToList();
-        var logits = logitsPath is null ? null : new float[count];
-        long at = 0;
-        var (loss, counted) = CausalLmLoss.Evaluate(loaded.Model, examples, batch, length, logits is null ? null : (_, values) =>
-        {
-            values.CopyTo(logits, at);
-            at += values.Length;
-        });
-        Summary(o, p, model, loaded, $"{rows.Length} rows of {length} tokens ({path})", counted);
-        if (logitsPath is not null)
-        {
-            LogitsOutput.Save(logitsPath, logits!, rows.Length, length, config.VocabularySize);
-            o.WriteLine($"wrote {LogitsOutput.TensorName} [{rows.Length}, {length}, {config.VocabularySize}] to {logitsPath}");
-        }
-        Result(o, loss);
-        return 0;
+        return Evaluate(p, model, config, path, examples, logitsPath, batch, rows[0].Length, $"{rows.Length} rows of {rows[0].Length} tokens ({path})", o);
     }
 
-    private static int OnData(ParseResult p, ModelArguments model, LlamaConfig config, string path, int batch, int maxLength, TextWriter o)
+    private static int OnData(ParseResult p, ModelArguments model, LlamaConfig config, string path, string? logitsPath, int batch, int maxLength, TextWriter o)
     {
         var tokenizer = model.Tokenizer(p, "--data");
         var examples = TextExamples.Load(path, tokenizer);
@@ -102,30 +77,48 @@ public static class EvalCommand
                 throw new InvalidDataException($"{path}: example {i + 1} has token id {bad}, outside the model's vocabulary (vocab_size {config.VocabularySize}): the tokenizer does not fit the model");
             }
         }
-        using var loaded = model.Load(p);
-        var (loss, counted) = CausalLmLoss.Evaluate(loaded.Model, examples, batch, maxLength);
         int cut = examples.Count(e => e.Ids.Length > maxLength);
-        if (counted == 0)
-        {
-            throw new InvalidDataException($"{path}: no token to count: every example's completion is empty{(cut > 0 ? $" or cut off by --max-length {maxLength}" : "")}");
-        }
-        Summary(o, p, model, loaded, $"{examples.Count} examples ({path}){(cut > 0 ? $", {cut} cut to --max-length {maxLength}" : "")}", counted);
-        Result(o, loss);
-        return 0;
+        return Evaluate(p, model, config, path, examples, logitsPath, batch, maxLength, $"{examples.Count} examples ({path}){(cut > 0 ? $", {cut} cut to --max-length {maxLength}" : "")}", o);
     }
 
-    private static void Summary(TextWriter o, ParseResult p, ModelArguments model, LoadedModel loaded, string examples, long counted)
+    /// <summary>Loads the model, evaluates <paramref name="examples"/> (cut to <paramref name="maxLength"/>), prints the summary and the loss, and saves the logits when asked.</summary>
+    private static int Evaluate(ParseResult p, ModelArguments model, LlamaConfig config, string path, IReadOnlyList<TokenizedExample> examples, string? logitsPath, int batch, int maxLength, string description, TextWriter o)
     {
+        int v = config.VocabularySize;
+        int length = Math.Min(maxLength, examples.Max(e => e.Ids.Length));
+        long count = (long)examples.Count * length * v;
+        if (logitsPath is not null)
+        {
+            LogitsOutput.Check(logitsPath, [.. model.InputFiles(p), path], count);
+        }
+        using var loaded = model.Load(p);
+        var logits = logitsPath is null ? null : new float[count];
+        int row = 0;
+        var (loss, counted) = CausalLmLoss.Evaluate(loaded.Model, examples, batch, maxLength, logits is null ? null : (b, values) =>
+        {
+            // Each example's own positions; a shorter one's padding stays 0.
+            for (int i = 0; i < b.Batch; i++, row++)
+            {
+                int real = Math.Min(b.Length, examples[row].Ids.Length);
+                values.AsSpan(i * b.Length * v, real * v).CopyTo(logits.AsSpan(row * length * v));
+            }
+        });
+        if (counted == 0)
+        {
+            throw new InvalidDataException($"{path}: no token to count: every example's completion is cut off by --max-length {maxLength}");
+        }
         var adapter = p.GetValue(model.Adapter);
         o.WriteLine($"model: {p.GetValue(model.Model)}{(adapter is null ? "" : $" with adapter {adapter} ({loaded.AdaptedModules} modules)")}");
         o.WriteLine($"device: {loaded.Backend.Name}");
-        o.WriteLine($"examples: {examples}");
+        o.WriteLine($"examples: {description}");
         o.WriteLine($"tokens counted: {counted}");
-    }
-
-    private static void Result(TextWriter o, double loss)
-    {
+        if (logitsPath is not null)
+        {
+            LogitsOutput.Save(logitsPath, logits!, examples.Count, length, v);
+            o.WriteLine($"wrote {LogitsOutput.TensorName} [{examples.Count}, {length}, {v}] to {logitsPath}");
+        }
         o.WriteLine($"perplexity {Math.Exp(loss).ToString("G8", CultureInfo.InvariantCulture)}");
         o.WriteLine($"loss {loss.ToString("R", CultureInfo.InvariantCulture)}");
+        return 0;
     }
 }
