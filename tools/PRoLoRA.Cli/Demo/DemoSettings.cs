@@ -9,7 +9,7 @@ public static class DemoSettings
     public static string BaseFolder => Pretraining.BaseModelShape.ShippedFolder;
 
     /// <summary>Fine-tuning steps of each (method, task) run by default.</summary>
-    public const int Steps = 150;
+    public const int Steps = 400;
 
     /// <summary>Examples per step.</summary>
     public const int BatchSize = 16;

@@ -31,10 +31,10 @@ public static class DemoTasks
         return [.. Enumerable.Range(0, count).Select(_ => make(rng))];
     }
 
-    /// <summary>"37+485=" → "522".</summary>
+    /// <summary>"13+8=" → "21": two numbers below 20 (the base has read such sums told in words, never in this form).</summary>
     private static TaskExample Add(Random rng)
     {
-        int a = rng.Next(0, 500), b = rng.Next(0, 500);
+        int a = rng.Next(0, 20), b = rng.Next(0, 20);
         return new TaskExample($"{a}+{b}=", (a + b).ToString(CultureInfo.InvariantCulture));
     }
 
