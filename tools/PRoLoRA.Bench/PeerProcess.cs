@@ -73,6 +73,18 @@ internal sealed class PeerProcess
         return doc.RootElement.Clone();
     }
 
+    /// <summary>Runs the script with <paramref name="args"/> to completion and returns its JSON output's root (the last line of stdout).</summary>
+    public JsonElement RunScript(IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        int code = TryRun(Python, [Script, .. args], timeout, out string stdout, out string stderr);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{Python} {Script} {string.Join(' ', args)} exited with {code}: {stderr.Trim()}");
+        }
+        using var doc = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        return doc.RootElement.Clone();
+    }
+
     /// <summary>
     /// Starts the script with <paramref name="args"/> as a <see cref="PeerSession"/> (its setup and warm-up may take
     /// <paramref name="setupTimeout"/>, each step <paramref name="stepTimeout"/>).
