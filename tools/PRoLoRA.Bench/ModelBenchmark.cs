@@ -98,13 +98,13 @@ internal static class ModelBenchmark
                 return;
             }
             var peerStats = Stats.Of(theirs);
-            Report(ctx, workload, peerStats, $"PyTorch {session.Info.GetProperty("torch").GetString()}");
+            Report(ctx, workload, peerStats, "torch");
             double ratio = Stats.MedianRatio(mine, theirs);
             ctx.Report.SetRatio($"model_{workload.Key}_vs_pytorch", ratio);
             ctx.Report.SetRatio($"model_{workload.Key}_vs_pytorch[{workload.Shape}]", ratio);
             ctx.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"   {workload.Key}: tokens/s ours {workload.Tokens / (Stats.Of(mine).MedianMs / 1e3):F0}, PyTorch {workload.Tokens / (peerStats.MedianMs / 1e3):F0} " +
-                $"({session.Info.GetProperty("threads").GetInt32()} threads); time ours/PyTorch {ratio:F3} (median over {reps} rounds)"));
+                $"({session.Info.GetProperty("threads").GetInt32()} threads, torch {session.Info.GetProperty("torch").GetString()}); time ours/PyTorch {ratio:F3} (median over {reps} rounds)"));
         }
         finally
         {

@@ -52,9 +52,9 @@ internal sealed record ModelWorkload(string Key, string Name, LlamaConfig Config
     /// <summary>The adapter of every linear.</summary>
     public static ProLoraConfig Adapter(ModuleShape module) => ProLoraConfig.ProLora(module.InFeatures, module.OutFeatures, Rank, Unshared, Reduce, Reduce);
 
-    /// <summary>The shape column.</summary>
+    /// <summary>The shape column (a layer's batch is 1).</summary>
     public string Shape => LayerOnly
-        ? $"h={Config.HiddenSize} i={Config.IntermediateSize} H={Config.Heads}/{Config.KvHeads} T={Length} B={Batch}"
+        ? $"h={Config.HiddenSize} i={Config.IntermediateSize} H={Config.Heads}/{Config.KvHeads} T={Length}"
         : $"h={Config.HiddenSize} L={Config.Layers} H={Config.Heads}/{Config.KvHeads} B={Batch}x{Length}";
 
     /// <summary>
@@ -91,10 +91,10 @@ internal sealed record ModelWorkload(string Key, string Name, LlamaConfig Config
     }
 
     private static ModelWorkload Train(LlamaConfig config, int batch, int length) =>
-        new("train", "small LLaMA train step (fwd+loss+bwd)", config, batch, length, LayerOnly: false);
+        new("train", "small LLaMA train step", config, batch, length, LayerOnly: false);
 
     private static ModelWorkload Layer(int hidden, int intermediate, int heads, int kvHeads, int length) =>
-        new("layer", hidden == 4096 ? "LLaMA-2-7B layer fwd+bwd" : "decoder layer fwd+bwd", new LlamaConfig
+        new("layer", hidden == 4096 ? "7B layer fwd+bwd" : "layer fwd+bwd", new LlamaConfig
         {
             VocabularySize = 1,
             HiddenSize = hidden,
