@@ -82,11 +82,12 @@ public class BenchCommandTests
         using var backend = new CudaBackend(new HostShimDevice(HostKernelLibrary.Require()));
         using var clock = new StopwatchClock();
 
-        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer"], new StringWriter());
+        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer", "model"], new StringWriter());
 
-        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer" }));
+        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer", "model" }));
+        Assert.That(report.Results, Has.Exactly(2).Matches<Measurement>(r => r.Group == "model" && r.Name.StartsWith("ours", StringComparison.Ordinal)));
         Assert.That(report.Results.Where(r => r.Group == "kernels"), Has.All.Matches<Measurement>(r => r.Gbps > 0 && r.Fraction > 0));
-        Assert.That(report.Results.Where(r => r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
+        Assert.That(report.Results.Where(r => r.Group != "model" && r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
         Assert.That(report.Ratios["gemm_vs_cublas_best"], Is.Positive);
         Assert.That(report.Ratios["prolora_vs_lora_same_rank"], Is.Positive);
     }
