@@ -107,6 +107,9 @@ public static class BenchCommand
                 // The peer is compared with our layer measured in the same run.
                 PeerBenchmark.Run(ctx, layer ?? LayerBenchmark.Run(ctx));
                 return layer;
+            case "model":
+                ModelBenchmark.Run(ctx);
+                return layer;
             default:
                 throw new ArgumentException($"unknown group '{group}'", "groups");
         }

@@ -6,7 +6,7 @@ namespace PRoLoRA.Bench;
 /// <summary>
 /// Writes a <see cref="Report"/> as JSON: <c>machine</c> {cpu, cores, gpu, runtime}, <c>device</c>,
 /// <c>scale</c>, <c>results</c> [{group, name, shape, median_ms, min_ms, max_ms, runs, and gflops,
-/// gbps, fraction where they apply}], <c>ratios</c> {name: value or null} and <c>notes</c>.
+/// gbps, fraction, tokens_per_second where they apply}], <c>ratios</c> {name: value or null} and <c>notes</c>.
 /// </summary>
 internal static class JsonReport
 {
@@ -54,6 +54,7 @@ internal static class JsonReport
             Optional(json, "gflops", m.Gflops);
             Optional(json, "gbps", m.Gbps);
             Optional(json, "fraction", m.Fraction);
+            Optional(json, "tokens_per_second", m.TokensPerSecond);
             json.WriteEndObject();
         }
         json.WriteEndArray();

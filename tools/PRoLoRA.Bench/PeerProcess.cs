@@ -5,15 +5,19 @@ using System.Text.Json;
 namespace PRoLoRA.Bench;
 
 /// <summary>
-/// Finds and runs the PyTorch peer, tools/peers/prolora_torch.py, as a subprocess. The script is
-/// looked for in PROLORA_PEERS_DIR, then peers/ next to (or one folder above) the benchmark's
+/// Finds and runs a PyTorch peer (tools/peers/prolora_torch.py, or llama_torch.py for the model group) as a
+/// subprocess. The script is looked for in PROLORA_PEERS_DIR, then peers/ next to (or one folder above) the benchmark's
 /// binaries, as the GPU bundle ships it, then tools/peers/ above the binaries or the working folder.
 /// Python is PROLORA_PYTHON, else the first of python3 and /usr/bin/python3 that imports torch
 /// (and, for cuda, sees a GPU).
 /// </summary>
 internal sealed class PeerProcess
 {
-    private const string ScriptName = "prolora_torch.py";
+    /// <summary>The layer peer's script.</summary>
+    public const string LayerScript = "prolora_torch.py";
+
+    /// <summary>The whole-model peer's script.</summary>
+    public const string ModelScript = "llama_torch.py";
 
     private PeerProcess(string python, string script)
     {
@@ -27,13 +31,13 @@ internal sealed class PeerProcess
     /// <summary>The script's path.</summary>
     public string Script { get; }
 
-    /// <summary>The peer for <paramref name="device"/> ("cpu" or "cuda"), or null with the reason.</summary>
-    public static PeerProcess? Find(string device, out string reason)
+    /// <summary>The peer <paramref name="scriptName"/> for <paramref name="device"/> ("cpu" or "cuda"), or null with the reason.</summary>
+    public static PeerProcess? Find(string device, out string reason, string scriptName = LayerScript)
     {
-        string? script = FindScript();
+        string? script = FindScript(scriptName);
         if (script is null)
         {
-            reason = $"{ScriptName} not found (set PROLORA_PEERS_DIR to the folder that holds it)";
+            reason = $"{scriptName} not found (set PROLORA_PEERS_DIR to the folder that holds it)";
             return null;
         }
         string probe = device == "cuda" ? "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)" : "import torch";
@@ -69,16 +73,35 @@ internal sealed class PeerProcess
         return doc.RootElement.Clone();
     }
 
-    private static string? FindScript()
+    /// <summary>Runs the script with <paramref name="args"/> to completion and returns its JSON output's root (the last line of stdout).</summary>
+    public JsonElement RunScript(IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        int code = TryRun(Python, [Script, .. args], timeout, out string stdout, out string stderr);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{Python} {Script} {string.Join(' ', args)} exited with {code}: {stderr.Trim()}");
+        }
+        using var doc = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Starts the script with <paramref name="args"/> as a <see cref="PeerSession"/> (its setup and warm-up may take
+    /// <paramref name="setupTimeout"/>, each step <paramref name="stepTimeout"/>).
+    /// </summary>
+    public PeerSession StartSession(IReadOnlyList<string> args, TimeSpan? setupTimeout = null, TimeSpan? stepTimeout = null)
+        => PeerSession.Start(Python, [Script, .. args], setupTimeout ?? TimeSpan.FromMinutes(20), stepTimeout ?? TimeSpan.FromMinutes(10));
+
+    private static string? FindScript(string scriptName)
     {
         string? env = Environment.GetEnvironmentVariable("PROLORA_PEERS_DIR");
         if (!string.IsNullOrEmpty(env))
         {
-            string path = Path.Combine(env, ScriptName);
+            string path = Path.Combine(env, scriptName);
             return File.Exists(path) ? path : null;
         }
         string bin = AppContext.BaseDirectory;
-        foreach (string path in new[] { Path.Combine(bin, "peers", ScriptName), Path.Combine(bin, "..", "peers", ScriptName) })
+        foreach (string path in new[] { Path.Combine(bin, "peers", scriptName), Path.Combine(bin, "..", "peers", scriptName) })
         {
             if (File.Exists(path))
             {
@@ -89,7 +112,7 @@ internal sealed class PeerProcess
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string path = Path.Combine(dir.FullName, "tools", "peers", ScriptName);
+                string path = Path.Combine(dir.FullName, "tools", "peers", scriptName);
                 if (File.Exists(path))
                 {
                     return path;

@@ -20,7 +20,7 @@ Only torch, numpy and the standard library; safetensors are read and written by 
       backward of that loss; writes the gradient of every adapter tensor (F32) under its
       adapter_model.safetensors name; prints {"loss": ...}
   llama_torch.py bench --model DIR (--adapter DIR | --random-adapter r,u,m,n) --batch B --seq T
-                       [--threads N] [--reps R] [--warmup W] [--device cpu|cuda]
+                       [--threads N] [--reps R] [--warmup W] [--device cpu|cuda] [--serve]
   llama_torch.py bench --layer hidden,intermediate,heads,kv_heads,seq [--random-adapter r,u,m,n]
                        [--batch B] [--threads N] [--reps R] [--warmup W] [--device cpu|cuda]
       times training steps (forward, loss, backward; adapters trainable, base frozen; the --layer
@@ -28,6 +28,9 @@ Only torch, numpy and the standard library; safetensors are read and written by 
       forward and backward of a random output gradient, dx included) and prints {"torch",
       "device", "threads", "tokens_per_second", "median_ms", "min_ms", "max_ms", ...}
       (a LLaMA-2-7B-shaped layer: --layer 4096,11008,32,32,512)
+      --serve: after the warm-up prints {"ready": true, ...}, then times one step for each line
+      "step" read from stdin and prints {"ms": ...}; "quit" or the end of stdin ends it (so a caller
+      can interleave these steps with its own: tools/PRoLoRA.Bench's model group)
 
 --tokens FILE.json is {"input_ids": [[...], ...]} (equal lengths). --dtype float64 computes in
 float64 (default float32). tools/peers/check_llama_torch.sh checks it on /work/shared/golden/llama.
@@ -455,6 +458,8 @@ def cmd_bench(args, dtype):
     clock = timer(device)
     for _ in range(args.warmup):
         clock(step)
+    if args.serve:
+        return serve(step, clock, {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "tokens": tokens, **info})
     times = [clock(step) for _ in range(args.reps)]
     median = statistics.median(times)
     out = {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "dtype": str(dtype).removeprefix("torch."),
@@ -465,6 +470,22 @@ def cmd_bench(args, dtype):
     if device == "cuda":
         out["gpu"] = torch.cuda.get_device_name(0)
     return out
+
+
+def serve(step, clock, info):
+    """--serve: after the warm-up, one line {"ready": true, ...} on stdout; then, for each line "step" on stdin,
+    one timed step and a line {"ms": ...}; "quit" or the end of stdin ends it. The caller interleaves these
+    steps with its own, so both meet the same machine (the benchmark's model group)."""
+    print(json.dumps({"ready": True, **info}), flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "quit":
+            break
+        if command != "step":
+            print(json.dumps({"error": f"unknown command {command!r}; use step or quit"}), flush=True)
+            continue
+        print(json.dumps({"ms": clock(step)}), flush=True)
+    return None
 
 
 def main():
@@ -483,6 +504,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--serve", action="store_true", help="bench: time one step per 'step' line on stdin (see serve)")
     args = ap.parse_args()
     if args.command in ("logits", "grads"):
         missing = [o for o in ("model", "tokens", "out") if getattr(args, o) is None] + (["adapter"] if args.command == "grads" and not args.adapter else [])
@@ -500,7 +522,8 @@ def main():
     except (OSError, ValueError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps(out))
+    if out is not None:
+        print(json.dumps(out))
     return 0
 
 

@@ -31,7 +31,7 @@ public class BenchCommandTests
         var (code, output, error) = Run("all", "--tiny", "--json", json);
 
         Assert.That(code, Is.Zero, error);
-        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers"));
+        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers").And.Contain("== model"));
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         var machine = root.GetProperty("machine");
@@ -41,7 +41,8 @@ public class BenchCommandTests
 
         var results = root.GetProperty("results").EnumerateArray().ToList();
         var groups = results.Select(r => r.GetProperty("group").GetString()).ToHashSet();
-        Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer" }));
+        Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer", "model" }));
+        Assert.That(results.Where(r => r.GetProperty("group").GetString() == "model"), Has.All.Matches<JsonElement>(r => r.GetProperty("tokens_per_second").GetDouble() > 0));
         foreach (var r in results)
         {
             Assert.That(r.GetProperty("name").GetString(), Is.Not.Empty);
@@ -59,7 +60,8 @@ public class BenchCommandTests
             Assert.That(ratios.GetProperty(name).GetDouble(), Is.Positive, name);
         }
         // Comparisons with other libraries are numbers where the library is installed, else null with a note.
-        foreach (var (name, missing) in new[] { ("gemm_vs_openblas", "gemm:"), ("adapter_vs_pytorch", "peers skipped"), ("layer_vs_pytorch", "peers skipped") })
+        foreach (var (name, missing) in new[] { ("gemm_vs_openblas", "gemm:"), ("adapter_vs_pytorch", "peers skipped"), ("layer_vs_pytorch", "peers skipped"),
+            ("model_train_vs_pytorch", "model peers skipped"), ("model_layer_vs_pytorch", "model peers skipped") })
         {
             var value = ratios.GetProperty(name);
             if (value.ValueKind == JsonValueKind.Null)
@@ -80,11 +82,12 @@ public class BenchCommandTests
         using var backend = new CudaBackend(new HostShimDevice(HostKernelLibrary.Require()));
         using var clock = new StopwatchClock();
 
-        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer"], new StringWriter());
+        var report = BenchCommand.RunGroups(backend, clock, "cuda", BenchScale.Tiny, ["kernels", "gemm", "layer", "model"], new StringWriter());
 
-        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer" }));
+        Assert.That(report.Results.Select(r => r.Group).Distinct(), Is.EquivalentTo(new[] { "kernels", "gemm", "layer", "model" }));
+        Assert.That(report.Results, Has.Exactly(2).Matches<Measurement>(r => r.Group == "model" && r.Name.StartsWith("ours", StringComparison.Ordinal)));
         Assert.That(report.Results.Where(r => r.Group == "kernels"), Has.All.Matches<Measurement>(r => r.Gbps > 0 && r.Fraction > 0));
-        Assert.That(report.Results.Where(r => r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
+        Assert.That(report.Results.Where(r => r.Group != "model" && r.Name.StartsWith("ours", StringComparison.Ordinal)), Has.All.Matches<Measurement>(r => r.Fraction > 0));
         Assert.That(report.Ratios["gemm_vs_cublas_best"], Is.Positive);
         Assert.That(report.Ratios["prolora_vs_lora_same_rank"], Is.Positive);
     }

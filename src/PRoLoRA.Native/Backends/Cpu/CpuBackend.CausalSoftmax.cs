@@ -10,57 +10,67 @@ public sealed partial class CpuBackend
     public void CausalSoftmax(Tensor scores, int queries, int queryOffset, int rowsPerBatch, ReadOnlySpan<int> keyMask, Tensor probabilities)
     {
         var (rows, keys) = OpChecks.CausalSoftmax(this, scores, queries, queryOffset, rowsPerBatch, keyMask, probabilities);
-        var ss = Elements(scores);
-        var ps = Elements(probabilities);
-        for (int r = 0; r < rows; r++)
+        int[] masks = keyMask.ToArray();
+        CpuRows.For(rows, keys, (start, end) =>
         {
-            var row = ss.Slice(r * keys, keys);
-            var prow = ps.Slice(r * keys, keys);
-            var mask = keyMask.IsEmpty ? keyMask : keyMask.Slice(r / rowsPerBatch * keys, keys);
-            int end = VisibleEnd(queryOffset, r % queries, keys);
-            float max = float.NegativeInfinity;
-            for (int k = 0; k < end; k++)
+            var ss = Elements(scores);
+            var ps = Elements(probabilities);
+            for (int r = start; r < end; r++)
             {
-                if (mask.IsEmpty || mask[k] != 0)
-                {
-                    max = MathF.Max(max, row[k]);
-                }
+                var mask = masks.Length == 0 ? ReadOnlySpan<int>.Empty : masks.AsSpan(r / rowsPerBatch * keys, keys);
+                SoftmaxRow(ss.Slice(r * keys, keys), ps.Slice(r * keys, keys), mask, VisibleEnd(queryOffset, r % queries, keys));
             }
-            if (max == float.NegativeInfinity)
+        });
+    }
+
+    /// <summary>One row of <see cref="CausalSoftmax"/>: keys 0 .. end − 1 not masked out are visible.</summary>
+    private static void SoftmaxRow(ReadOnlySpan<float> row, Span<float> prow, ReadOnlySpan<int> mask, int end)
+    {
+        float max = float.NegativeInfinity;
+        for (int k = 0; k < end; k++)
+        {
+            if (mask.IsEmpty || mask[k] != 0)
             {
-                prow.Clear();
-                continue;
+                max = MathF.Max(max, row[k]);
             }
-            // Exponentials of the causal prefix (masked keys zeroed after), zeros beyond it.
-            TensorPrimitives.Subtract(row[..end], max, prow[..end]);
-            TensorPrimitives.Exp(prow[..end], prow[..end]);
-            prow[end..].Clear();
-            for (int k = 0; k < end && !mask.IsEmpty; k++)
-            {
-                if (mask[k] == 0)
-                {
-                    prow[k] = 0f;
-                }
-            }
-            TensorPrimitives.Divide(prow[..end], TensorPrimitives.Sum(prow[..end]), prow[..end]);
         }
+        if (max == float.NegativeInfinity)
+        {
+            prow.Clear();
+            return;
+        }
+        // Exponentials of the causal prefix (masked keys zeroed after), zeros beyond it.
+        TensorPrimitives.Subtract(row[..end], max, prow[..end]);
+        TensorPrimitives.Exp(prow[..end], prow[..end]);
+        prow[end..].Clear();
+        for (int k = 0; k < end && !mask.IsEmpty; k++)
+        {
+            if (mask[k] == 0)
+            {
+                prow[k] = 0f;
+            }
+        }
+        TensorPrimitives.Divide(prow[..end], TensorPrimitives.Sum(prow[..end]), prow[..end]);
     }
 
     /// <inheritdoc/>
     public void CausalSoftmaxBackward(Tensor probabilities, Tensor dProbabilities, Tensor dScores)
     {
         var (rows, keys) = OpChecks.CausalSoftmaxBackward(this, probabilities, dProbabilities, dScores);
-        var ps = Elements(probabilities);
-        var dps = Elements(dProbabilities);
-        var dss = Elements(dScores);
-        for (int r = 0; r < rows; r++)
+        CpuRows.For(rows, keys, (start, end) =>
         {
-            var prow = ps.Slice(r * keys, keys);
-            var dsrow = dss.Slice(r * keys, keys);
-            float dot = TensorPrimitives.Dot(prow, dps.Slice(r * keys, keys));
-            TensorPrimitives.Subtract(dps.Slice(r * keys, keys), dot, dsrow);
-            TensorPrimitives.Multiply(dsrow, prow, dsrow);
-        }
+            var ps = Elements(probabilities);
+            var dps = Elements(dProbabilities);
+            var dss = Elements(dScores);
+            for (int r = start; r < end; r++)
+            {
+                var prow = ps.Slice(r * keys, keys);
+                var dsrow = dss.Slice(r * keys, keys);
+                float dot = TensorPrimitives.Dot(prow, dps.Slice(r * keys, keys));
+                TensorPrimitives.Subtract(dps.Slice(r * keys, keys), dot, dsrow);
+                TensorPrimitives.Multiply(dsrow, prow, dsrow);
+            }
+        });
     }
 
     /// <summary>The end of the causal prefix of a row's keys: keys 0 .. end − 1 are at or before query q's position queryOffset + q.</summary>

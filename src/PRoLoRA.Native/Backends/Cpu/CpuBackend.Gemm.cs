@@ -13,11 +13,21 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    /// <remarks>One <see cref="CpuGemm"/> product per item, each split over the cores as a single product is.</remarks>
+    /// <remarks>
+    /// One <see cref="CpuGemm"/> product per item, each split over the cores as a single product is; items too
+    /// small to split run side by side instead, one per thread (the same results either way).
+    /// </remarks>
     public void GemmStridedBatched(int batch, Tensor a, long strideA, Tensor b, long strideB, Tensor c, long strideC, float alpha = 1f, float beta = 0f)
     {
         var (m, n, k) = OpChecks.GemmStridedBatched(this, batch, a, strideA, b, strideB, c, strideC);
         GemmMatrix ma = Matrix(a), mb = Matrix(b), mc = new(Data(c), c.Offset, c.Strides[0], false);
+        if (CpuGemm.RunsOnOneThread(m, n, k))
+        {
+            // Small products (attention's heads at short lengths): one item per thread instead.
+            CpuGemm.MultiplyEach(batch, m, n, k, alpha, beta, i => (ma with { Offset = ma.Offset + (i * strideA) },
+                mb with { Offset = mb.Offset + (i * strideB) }, mc with { Offset = mc.Offset + (i * strideC) }));
+            return;
+        }
         for (int i = 0; i < batch; i++)
         {
             CpuGemm.Multiply(m, n, k, alpha, ma with { Offset = ma.Offset + (i * strideA) }, mb with { Offset = mb.Offset + (i * strideB) },

@@ -10,46 +10,65 @@ public sealed partial class CpuBackend
     public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor output, Tensor rstd)
     {
         var (rows, cols) = OpChecks.RmsNorm(this, x, weight, eps, output, rstd);
-        var xs = Elements(x);
-        var ws = Elements(weight);
-        var os = Elements(output);
-        var rs = Elements(rstd);
-        for (int i = 0; i < rows; i++)
+        CpuRows.For(rows, cols, (start, end) =>
         {
-            var row = xs.Slice(i * cols, cols);
-            var orow = os.Slice(i * cols, cols);
-            float r = 1f / MathF.Sqrt((TensorPrimitives.SumOfSquares(row) / cols) + eps);
-            TensorPrimitives.Multiply(row, r, orow);
-            TensorPrimitives.Multiply(orow, ws, orow);
-            rs[i] = r;
-        }
+            var xs = Elements(x);
+            var ws = Elements(weight);
+            var os = Elements(output);
+            var rs = Elements(rstd);
+            for (int i = start; i < end; i++)
+            {
+                var row = xs.Slice(i * cols, cols);
+                var orow = os.Slice(i * cols, cols);
+                float r = 1f / MathF.Sqrt((TensorPrimitives.SumOfSquares(row) / cols) + eps);
+                TensorPrimitives.Multiply(row, r, orow);
+                TensorPrimitives.Multiply(orow, ws, orow);
+                rs[i] = r;
+            }
+        });
     }
 
     /// <inheritdoc/>
     public void RmsNormBackward(Tensor x, Tensor weight, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, float beta)
     {
         var (rows, cols) = OpChecks.RmsNormBackward(this, x, weight, rstd, dy, dx, dWeight);
+        CpuRows.For(rows, cols, (start, end) =>
+        {
+            var xs = Elements(x);
+            var ws = Elements(weight);
+            var rs = Elements(rstd);
+            var dys = Elements(dy);
+            var dxs = Elements(dx);
+            for (int i = start; i < end; i++)
+            {
+                var row = xs.Slice(i * cols, cols);
+                var dyrow = dys.Slice(i * cols, cols);
+                var dxrow = dxs.Slice(i * cols, cols);
+                float r = rs[i], dot = 0f;
+                for (int j = 0; j < cols; j++)
+                {
+                    dot += ws[j] * dyrow[j] * row[j];
+                }
+                float c = r * r * r * dot / cols;
+                for (int j = 0; j < cols; j++)
+                {
+                    float g = (r * ws[j] * dyrow[j]) - (row[j] * c);
+                    dxrow[j] = beta == 0f ? g : (beta * dxrow[j]) + g;
+                }
+            }
+        });
+        // The weight's gradient sums over rows: one thread, rows in order, so it does not depend on the split.
         var xs = Elements(x);
-        var ws = Elements(weight);
         var rs = Elements(rstd);
         var dys = Elements(dy);
-        var dxs = Elements(dx);
         var dws = Elements(dWeight);
         for (int i = 0; i < rows; i++)
         {
             var row = xs.Slice(i * cols, cols);
             var dyrow = dys.Slice(i * cols, cols);
-            var dxrow = dxs.Slice(i * cols, cols);
-            float r = rs[i], dot = 0f;
+            float r = rs[i];
             for (int j = 0; j < cols; j++)
             {
-                dot += ws[j] * dyrow[j] * row[j];
-            }
-            float c = r * r * r * dot / cols;
-            for (int j = 0; j < cols; j++)
-            {
-                float g = (r * ws[j] * dyrow[j]) - (row[j] * c);
-                dxrow[j] = beta == 0f ? g : (beta * dxrow[j]) + g;
                 dws[j] += dyrow[j] * (row[j] * r);
             }
         }

@@ -12,29 +12,33 @@ public sealed partial class CpuBackend
         var (rows, heads) = OpChecks.Rope(this, x, positions, headDim, theta, positionScale, output);
         var inverseFrequencies = RopeFrequencies.Inverse(headDim, theta);
         int half = headDim / 2, cols = heads * headDim;
-        var xs = Elements(x);
-        var os = Elements(output);
-        var table = new float[2 * half];
-        for (int r = 0; r < rows; r++)
+        var rowPositions = positions[..rows].ToArray();
+        CpuRows.For(rows, cols, (start, end) =>
         {
-            float position = positions[r] / positionScale;
-            for (int i = 0; i < half; i++)
+            var xs = Elements(x);
+            var os = Elements(output);
+            Span<float> table = stackalloc float[2 * half];
+            for (int r = start; r < end; r++)
             {
-                float angle = position * inverseFrequencies[i];
-                table[i] = MathF.Cos(angle);
-                table[half + i] = inverse ? -MathF.Sin(angle) : MathF.Sin(angle);
-            }
-            for (int h = 0; h < heads; h++)
-            {
-                int start = (r * cols) + (h * headDim);
+                float position = rowPositions[r] / positionScale;
                 for (int i = 0; i < half; i++)
                 {
-                    float x0 = xs[start + i], x1 = xs[start + half + i], c = table[i], s = table[half + i];
-                    os[start + i] = (x0 * c) - (x1 * s);
-                    os[start + half + i] = (x1 * c) + (x0 * s);
+                    float angle = position * inverseFrequencies[i];
+                    table[i] = MathF.Cos(angle);
+                    table[half + i] = inverse ? -MathF.Sin(angle) : MathF.Sin(angle);
+                }
+                for (int h = 0; h < heads; h++)
+                {
+                    int at = (r * cols) + (h * headDim);
+                    for (int i = 0; i < half; i++)
+                    {
+                        float x0 = xs[at + i], x1 = xs[at + half + i], c = table[i], s = table[half + i];
+                        os[at + i] = (x0 * c) - (x1 * s);
+                        os[at + half + i] = (x1 * c) + (x0 * s);
+                    }
                 }
             }
-        }
+        });
     }
 
     internal static partial class Reference

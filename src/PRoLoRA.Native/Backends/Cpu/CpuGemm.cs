@@ -27,6 +27,26 @@ internal static class CpuGemm
         }
     }
 
+    /// <summary>
+    /// Whether a product is too small to split over the cores: <see cref="Multiply(int, int, int, float, GemmMatrix, GemmMatrix, float, GemmMatrix)"/>
+    /// runs it on one thread, so a batch of them may run side by side, one per thread, with the same results.
+    /// </summary>
+    public static bool RunsOnOneThread(int m, int n, int k) => (long)m * n * k < ParallelThreshold;
+
+    /// <summary>
+    /// Many products of one size that <see cref="RunsOnOneThread"/>, item(i) giving the operands of product i:
+    /// one product per thread at a time, each as a single call would compute it.
+    /// </summary>
+    public static void MultiplyEach(int count, int m, int n, int k, float alpha, float beta, Func<int, (GemmMatrix A, GemmMatrix B, GemmMatrix C)> item)
+    {
+        int threads = (long)count * m * n * k < ParallelThreshold ? 1 : Environment.ProcessorCount;
+        CpuWorkers.For(count, threads, i =>
+        {
+            var (a, b, c) = item(i);
+            Multiply(m, n, k, alpha, a, b, beta, c);
+        });
+    }
+
     /// <summary>The same with a chosen micro-kernel and thread count (tests run every kernel).</summary>
     public static unsafe void Multiply<TKernel>(int m, int n, int k, float alpha, GemmMatrix a, GemmMatrix b, float beta, GemmMatrix c, int threads)
         where TKernel : struct, IGemmKernel

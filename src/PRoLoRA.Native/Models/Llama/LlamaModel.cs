@@ -116,6 +116,32 @@ public sealed partial class LlamaModel : IDisposable
     }
 
     /// <summary>
+    /// A model of <paramref name="config"/> whose weights <paramref name="weight"/> makes (name and shape as in a
+    /// checkpoint; the model owns the tensors): random models for the benchmarks and tests, no file needed.
+    /// </summary>
+    internal static LlamaModel Create(LlamaConfig config, IBackend backend, Func<string, Shape, Tensor> weight)
+    {
+        var owned = new List<Tensor>();
+        try
+        {
+            var model = new LlamaModel(config, backend, (name, shape) =>
+            {
+                var t = weight(name, shape);
+                owned.Add(t);
+                t.CheckShape(shape, name);
+                return Variable.Constant(t, name);
+            });
+            model._owned.AddRange(owned);
+            return model;
+        }
+        catch
+        {
+            owned.ForEach(t => t.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>
     /// New adapters for the modules of <paramref name="modules"/> (see <see cref="LlamaModules.Targets"/>), each
     /// configured by <paramref name="configure"/> with its own sizes, initialised deterministically from <paramref name="seed"/>.
     /// </summary>
@@ -189,25 +215,37 @@ public sealed partial class LlamaModel : IDisposable
         var h = tape.Embedding(_embedding, ids);
         for (int layer = 0; layer < c.Layers; layer++)
         {
-            var x = tape.RmsNorm(h, _inputNorms[layer], c.RmsNormEps);
-            var q = tape.Rope(Linear(tape, LlamaModules.Path(layer, "q_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
-            var k = tape.Rope(Linear(tape, LlamaModules.Path(layer, "k_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
-            var v = Linear(tape, LlamaModules.Path(layer, "v_proj"), x);
-            int keys = length;
-            if (cache is not null)
-            {
-                (k, v) = cache.Append(layer, k, v);
-                keys = offset + length;
-            }
-            var shape = new AttentionShape(batch, length, keys, c.Heads, c.KvHeads, c.HeadDim, offset, keyMask);
-            h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "o_proj"), tape.Attention(q, k, v, shape)));
-            x = tape.RmsNorm(h, _postNorms[layer], c.RmsNormEps);
-            var gate = Linear(tape, LlamaModules.Path(layer, "gate_proj"), x);
-            var up = Linear(tape, LlamaModules.Path(layer, "up_proj"), x);
-            h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "down_proj"), tape.Mul(tape.Silu(gate), up)));
+            h = Layer(tape, layer, h, positions, batch, length, cache, keyMask);
         }
         cache?.Advance(length);
         return tape.MatMul(tape.RmsNorm(h, _finalNorm, c.RmsNormEps), _head, transB: true);
+    }
+
+    /// <summary>
+    /// Decoder layer <paramref name="layer"/> on the residual stream <paramref name="h"/> ((batch·length) × hidden):
+    /// h + attention(norm(h)), then that + mlp(norm(that)). Internal so that the benchmarks can time one layer
+    /// with an input that takes a gradient.
+    /// </summary>
+    internal Variable Layer(Tape tape, int layer, Variable h, int[] positions, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null)
+    {
+        var c = Config;
+        int offset = cache?.Length ?? 0;
+        var x = tape.RmsNorm(h, _inputNorms[layer], c.RmsNormEps);
+        var q = tape.Rope(Linear(tape, LlamaModules.Path(layer, "q_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+        var k = tape.Rope(Linear(tape, LlamaModules.Path(layer, "k_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+        var v = Linear(tape, LlamaModules.Path(layer, "v_proj"), x);
+        int keys = length;
+        if (cache is not null)
+        {
+            (k, v) = cache.Append(layer, k, v);
+            keys = offset + length;
+        }
+        var shape = new AttentionShape(batch, length, keys, c.Heads, c.KvHeads, c.HeadDim, offset, keyMask);
+        h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "o_proj"), tape.Attention(q, k, v, shape)));
+        x = tape.RmsNorm(h, _postNorms[layer], c.RmsNormEps);
+        var gate = Linear(tape, LlamaModules.Path(layer, "gate_proj"), x);
+        var up = Linear(tape, LlamaModules.Path(layer, "up_proj"), x);
+        return tape.Add(h, Linear(tape, LlamaModules.Path(layer, "down_proj"), tape.Mul(tape.Silu(gate), up)));
     }
 
     private Variable Linear(Tape tape, string path, Variable x)
