@@ -29,7 +29,7 @@ publish tests/PRoLoRA.Native.GpuTests/PRoLoRA.Native.GpuTests.csproj
 publish tools/PRoLoRA.Cli/PRoLoRA.Cli.csproj
 if [ -d "$root/tools/PRoLoRA.Bench" ]; then
   publish tools/PRoLoRA.Bench
-  mkdir -p "$stage/peers" && cp "$root/tools/peers/prolora_torch.py" "$stage/peers/"   # the PyTorch peer, found as bin/../peers
+  mkdir -p "$stage/peers" && cp "$root"/tools/peers/*.py "$stage/peers/"   # the PyTorch peers (layer and LLaMA), found as bin/../peers
 else
   echo "== tools/PRoLoRA.Bench does not exist yet: the bundle has no benchmarks"
 fi
@@ -161,7 +161,8 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
 4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda --quick`; `all --device cuda` for the full
    sizes) when the bundle has the benchmarks: the JSON report goes to `bench-cuda.json` in the results folder
    (PROLORA_RESULTS), rewritten after every group, so a run cut short still leaves what it measured; the PyTorch
-   peer (`peers/prolora_torch.py`) runs with the first `python3` that has PyTorch with CUDA (or PROLORA_PYTHON).
+   peers (`peers/prolora_torch.py`, and `peers/llama_torch.py` for the model group) run with the first `python3` that
+   has PyTorch with CUDA (or PROLORA_PYTHON).
 
 Also `environment.txt` (commit, date, kernel, whether libssl is here) and `nvidia-smi.txt`. Exit status 0 only
 when every step passed. Nothing needs OpenSSL but the test runner's TRX report (.NET's cryptography loads

@@ -9,7 +9,7 @@ public static class DemoSettings
     public static string BaseFolder => Pretraining.BaseModelShape.ShippedFolder;
 
     /// <summary>Fine-tuning steps of each (method, task) run by default.</summary>
-    public const int Steps = 400;
+    public const int Steps = 800;
 
     /// <summary>Examples per step.</summary>
     public const int BatchSize = 16;
@@ -35,7 +35,7 @@ public static class DemoSettings
         LearningRate = LearningRate,
         Schedule = ScheduleKind.Cosine,
         WarmupSteps = Math.Min(10, steps / 10),
-        EvaluateEvery = Math.Max(steps / 6, 1),
+        EvaluateEvery = Math.Max(steps / 16, 1),
         Seed = seed,
     }.Validate();
 }

@@ -23,6 +23,11 @@ public static class LossPlot
             line.LinePattern = r.Method == "lora" ? LinePattern.Dashed : LinePattern.Solid;
             line.LegendText = $"{r.Task} {r.Method}";
         }
+        // The base starts far above where fine-tuning goes: scale to the fine-tuning and say where each task started.
+        double top = rows.SelectMany(r => r.Run.History.Skip(2)).Select(p => p.ValidationLoss).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsY(0, top * 1.3);
+        var starts = rows.GroupBy(r => r.Task).Select(g => FormattableString.Invariant($"{g.Key} {g.First().Run.History[0].ValidationLoss:0.0}"));
+        plot.Add.Annotation($"step 0 (the base alone): {string.Join(", ", starts)}", Alignment.UpperLeft);
         plot.Title(title);
         plot.XLabel("step");
         plot.YLabel("validation cross-entropy (nats per completion token)");

@@ -68,7 +68,7 @@ public static class MainJob
 
         ResultsJson.Save(Path.Combine(dir, "results.json"), basePath, backend.Name, rows, clock.Elapsed);
         var plot = Path.Combine(dir, "loss.png");
-        LossPlot.Save(plot, "fine-tuning the shipped tiny LLaMA on three tasks: PRoLoRA (solid) vs LoRA (dashed), equal budget", rows);
+        LossPlot.Save(plot, "PRoLoRA (solid) vs LoRA (dashed), same budget, on the shipped tiny LLaMA", rows);
         o.WriteLine($"wrote {Path.Combine(dir, "results.json")} and {plot}");
         o.WriteLine();
         ResultsTable.Write(o, rows);
