@@ -5,6 +5,7 @@ using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Tests.Cuda;
 using PRoLoRA.Native.Tests.HostKernels;
 using CudaProbe = PRoLoRA.Native.Cuda.CudaRuntime;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Bench;
 

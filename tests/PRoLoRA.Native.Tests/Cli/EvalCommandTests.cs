@@ -1,8 +1,8 @@
 using System.Globalization;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tests.IO;
-using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Tests.Support;
+using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Training;
 using static PRoLoRA.Native.Tests.Cli.LlamaCli;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Tests.Text;
 

@@ -3,8 +3,8 @@ using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Tests.IO;
-using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Tests.Support;
+using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Tests.Text;
 
 namespace PRoLoRA.Native.Tests.Cli;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Cli;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 

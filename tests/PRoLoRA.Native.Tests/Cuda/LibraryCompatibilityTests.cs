@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Cuda;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 

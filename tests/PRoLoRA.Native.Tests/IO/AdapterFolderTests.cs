@@ -3,6 +3,7 @@ using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO;
 

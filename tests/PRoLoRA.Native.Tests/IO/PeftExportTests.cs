@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tensors;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO;
 

@@ -1,4 +1,5 @@
 using PRoLoRA.Native.IO;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO;
 

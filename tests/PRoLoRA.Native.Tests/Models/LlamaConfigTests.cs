@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Models;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Models;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 using PRoLoRA.Native.Text;
 using static PRoLoRA.Native.Tests.Text.TokenizerFiles;
 

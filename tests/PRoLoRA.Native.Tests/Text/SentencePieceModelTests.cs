@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 using PRoLoRA.Native.Text;
 using static PRoLoRA.Native.Tests.Text.SentencePieceModelWriter;
 

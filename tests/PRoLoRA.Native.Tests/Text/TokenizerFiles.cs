@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using PRoLoRA.Native.IO.Input;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 using PRoLoRA.Native.Text.Json;
 
 namespace PRoLoRA.Native.Tests.Text;

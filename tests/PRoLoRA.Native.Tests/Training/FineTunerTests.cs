@@ -2,6 +2,7 @@ using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Tests.IO;
+using PRoLoRA.Native.Tests.Support;
 using PRoLoRA.Native.Tests.Models;
 using PRoLoRA.Native.Training;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using PRoLoRA.Native.IO.Input;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.IO.Input;
 
