@@ -29,7 +29,7 @@ public class FineTuneCommandTests
         var validation = FineTuneRun.Data(folder, "val.jsonl", 16, seed: 2);
         var output = folder.File("run");
 
-        var (code, o, e) = FineTuneRun.Cli(Args(model, data, output, "--validation", validation, "--steps", "12", "--eval-every", "6"));
+        var (code, o, e) = LlamaCli.Run(Args(model, data, output, "--validation", validation, "--steps", "12", "--eval-every", "6"));
 
         Assert.That(code, Is.Zero, e);
         Assert.That(o, Does.Contain("[prolora] step 12/12").And.Contain("14 modules (all seven leaves)").And.Contain("tok/s").And.Contain("eta"));
@@ -50,7 +50,7 @@ public class FineTuneCommandTests
         var data = FineTuneRun.Data(folder, "train.jsonl", 16, seed: 1);
         var output = folder.File("run");
 
-        var (code, o, e) = FineTuneRun.Cli(Args(model, data, output, "--steps", "2", "--method", "lora", "--rank", "4", "--target-modules", "q_proj,v_proj", "--dropout", "0.1"));
+        var (code, o, e) = LlamaCli.Run(Args(model, data, output, "--steps", "2", "--method", "lora", "--rank", "4", "--target-modules", "q_proj,v_proj", "--dropout", "0.1"));
 
         Assert.That(code, Is.Zero, e);
         var configs = ProLoraAdapterFolder.LoadConfigs(output);
@@ -67,7 +67,7 @@ public class FineTuneCommandTests
         string[] run = ["--steps", "60", "--save-every", "5", "--dropout", "0.1", "--grad-accum", "2", "--warmup", "3"];
 
         var straight = folder.File("straight");
-        Assert.That(FineTuneRun.Cli(Args(model, data, straight, run)).Code, Is.Zero);
+        Assert.That(LlamaCli.Run(Args(model, data, straight, run)).Code, Is.Zero);
 
         var killed = folder.File("killed");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -92,7 +92,7 @@ public class FineTuneCommandTests
         Assume.That(File.Exists(Path.Combine(killed, AdapterKeys.WeightsFile)), Is.False, "the killed run got to its end");
         Assert.That(Directory.GetDirectories(killed, "checkpoint-*"), Is.Not.Empty);
 
-        var (code, o, e) = FineTuneRun.Cli(Args(model, data, killed, [.. run, "--resume", killed]));
+        var (code, o, e) = LlamaCli.Run(Args(model, data, killed, [.. run, "--resume", killed]));
 
         Assert.That(code, Is.Zero, e);
         Assert.That(o, Does.Contain("resumed from step"));
@@ -114,9 +114,9 @@ public class FineTuneCommandTests
         var model = FineTuneRun.Model(folder);
         var data = FineTuneRun.Data(folder, "train.jsonl", 16, seed: 1);
         var output = folder.File("run");
-        Assert.That(FineTuneRun.Cli(Args(model, data, output, "--steps", "4", "--save-every", "2")).Code, Is.Zero);
+        Assert.That(LlamaCli.Run(Args(model, data, output, "--steps", "4", "--save-every", "2")).Code, Is.Zero);
 
-        var (code, _, e) = FineTuneRun.Cli(Args(model, data, output, "--steps", "4", "--save-every", "2", "--lr", "5e-3", "--resume", output));
+        var (code, _, e) = LlamaCli.Run(Args(model, data, output, "--steps", "4", "--save-every", "2", "--lr", "5e-3", "--resume", output));
 
         Assert.That(code, Is.EqualTo(2));
         Assert.That(e, Does.Contain("LearningRate").Or.Contain("learning rate"));
@@ -150,7 +150,7 @@ public class FineTuneCommandTests
         var data = FineTuneRun.Data(folder, "train.jsonl", 8, seed: 1);
         var output = folder.File("run");
 
-        var (code, o, e) = FineTuneRun.Cli(Args(model, data, output, more));
+        var (code, o, e) = LlamaCli.Run(Args(model, data, output, more));
 
         Assert.That(code, Is.EqualTo(2), o);
         Assert.That(e, Does.Contain(message));
@@ -167,11 +167,11 @@ public class FineTuneCommandTests
         File.WriteAllLines(broken, ["{\"prompt\":\"a=1; a?\",\"completion\":\"1\"}", "{\"prompt\": 3}"]);
         var output = folder.File("run");
 
-        Assert.That(FineTuneRun.Cli(Args(model, broken, output)).Err, Does.Contain("broken.jsonl:2"));
-        Assert.That(FineTuneRun.Cli(Args(model, folder.File("missing.jsonl"), output)).Err, Does.Contain("missing.jsonl"));
-        Assert.That(FineTuneRun.Cli(Args(folder.File("nowhere"), data, output)).Err, Does.Contain("nowhere"));
+        Assert.That(LlamaCli.Run(Args(model, broken, output)).Err, Does.Contain("broken.jsonl:2"));
+        Assert.That(LlamaCli.Run(Args(model, folder.File("missing.jsonl"), output)).Err, Does.Contain("missing.jsonl"));
+        Assert.That(LlamaCli.Run(Args(folder.File("nowhere"), data, output)).Err, Does.Contain("nowhere"));
         File.Delete(Path.Combine(model, "tokenizer.json"));
-        var (code, _, e) = FineTuneRun.Cli(Args(model, data, output));
+        var (code, _, e) = LlamaCli.Run(Args(model, data, output));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(e, Does.Contain("tokenizer"));
     }
@@ -185,7 +185,7 @@ public class FineTuneCommandTests
     public void MainJobOptions_AreCheckedBeforeAnyWork(string[] args, string message)
     {
         using var folder = new TempFolder();
-        var (code, _, e) = FineTuneRun.Cli(["train", "--out", folder.File("run"), .. args]);
+        var (code, _, e) = LlamaCli.Run(["train", "--out", folder.File("run"), .. args]);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(e, Does.Contain(message));
         Assert.That(Directory.Exists(folder.File("run")), Is.False);

@@ -36,13 +36,4 @@ internal static class FineTuneRun
         File.WriteAllLines(path, lines);
         return path;
     }
-
-    /// <summary>Runs the CLI in this process.</summary>
-    public static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = PRoLoRA.Cli.Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 }

@@ -20,7 +20,7 @@ public class MainJobTests
         using var folder = new TempFolder();
         var dir = folder.File("run");
 
-        var (code, o, e) = FineTuneRun.Cli("train", "--steps", "2", "--out", dir, "--seed", "1");
+        var (code, o, e) = LlamaCli.Run("train", "--steps", "2", "--out", dir, "--seed", "1");
 
         Assert.That(code, Is.Zero, e);
         foreach (var method in new[] { "prolora", "lora" })
@@ -56,7 +56,7 @@ public class MainJobTests
         using var folder = new TempFolder();
         var file = folder.File("a-file");
         File.WriteAllText(file, "not a folder");
-        var (code, _, e) = FineTuneRun.Cli("train", "--steps", "1", "--out", Path.Combine(file, "run"));
+        var (code, _, e) = LlamaCli.Run("train", "--steps", "1", "--out", Path.Combine(file, "run"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(e, Does.Contain("cannot write to the output folder"));
     }
