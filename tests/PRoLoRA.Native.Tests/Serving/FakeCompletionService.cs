@@ -50,7 +50,7 @@ internal sealed class FakeCompletionService : ICompletionService
                     throw;
                 }
             }
-            var logprob = request.Logprobs is { } k ? new TokenLogprob(text[i].ToString(), -0.5f, [.. Enumerable.Range(0, k).Select(j => new KeyValuePair<string, float>($"t{j}", -j - 0.5f))]) : null;
+            var logprob = request.Logprobs is { } k ? new CompletionLogprob(text[i].ToString(), -0.5f, [.. Enumerable.Range(0, k).Select(j => new KeyValuePair<string, float>($"t{j}", -j - 0.5f))]) : null;
             bool last = i == text.Length - 1;
             yield return new CompletionEvent(text[i].ToString(), logprob, last ? (text.Length < 5 ? "length" : "stop") : null, last ? new CompletionUsage(3, text.Length) : null);
         }

@@ -48,7 +48,7 @@ public static class CompletionJson
         w.WriteString("model", model);
     }
 
-    private static void Choice(Utf8JsonWriter w, string text, IReadOnlyList<TokenLogprob> logprobs, bool withLogprobs, string? finish)
+    private static void Choice(Utf8JsonWriter w, string text, IReadOnlyList<CompletionLogprob> logprobs, bool withLogprobs, string? finish)
     {
         w.WriteStartObject();
         w.WriteNumber("index", 0);

@@ -6,7 +6,7 @@ namespace PRoLoRA.Cli.Serving;
 /// <param name="Token">The token's text.</param>
 /// <param name="Logprob">Its log-probability.</param>
 /// <param name="Top">The most likely tokens at that position, text → log-probability.</param>
-public sealed record TokenLogprob(string Token, float Logprob, IReadOnlyList<KeyValuePair<string, float>> Top);
+public sealed record CompletionLogprob(string Token, float Logprob, IReadOnlyList<KeyValuePair<string, float>> Top);
 
 /// <summary>Token counts of a completion.</summary>
 /// <param name="PromptTokens">Tokens of the prompt.</param>
@@ -21,7 +21,7 @@ public sealed record CompletionUsage(int PromptTokens, int CompletionTokens);
 /// <param name="Logprob">The generated token's log-probabilities, when the request asked for them.</param>
 /// <param name="FinishReason">"stop" or "length" on the last event, else null.</param>
 /// <param name="Usage">Token counts, on the last event.</param>
-public sealed record CompletionEvent(string Text, TokenLogprob? Logprob, string? FinishReason, CompletionUsage? Usage);
+public sealed record CompletionEvent(string Text, CompletionLogprob? Logprob, string? FinishReason, CompletionUsage? Usage);
 
 /// <summary>
 /// What `prolora serve` needs from a generation engine: the model ids it serves (the base, then each
