@@ -201,7 +201,8 @@ public sealed partial class LlamaModel : IDisposable
     /// As <see cref="Forward(Tape, int[], int, int, LlamaCache?, int[])"/>, but sequence (batch row) b runs with
     /// <paramref name="bank"/>'s adapter in slot <paramref name="rowSlots"/>[b] (−1: the base alone): rows sharing an
     /// adapter are grouped and each group's delta is added to the base product for its rows. Inference only (no
-    /// gradients); adapters attached with <see cref="AddAdapters"/> must be removed first.
+    /// gradients); adapters attached with <see cref="AddAdapters"/> must be removed first. Hold a lease
+    /// (<see cref="AdapterBank.Acquire"/>) on each slot while the forward runs, so that no unload frees it meanwhile.
     /// </summary>
     public Variable Forward(Tape tape, int[] ids, int batch, int length, AdapterBank bank, int[] rowSlots, LlamaCache? cache = null, int[]? keyMask = null)
     {
