@@ -7,9 +7,9 @@ namespace PRoLoRA.Native.Serving;
 /// Continuous batching over one <see cref="LlamaModel"/> and its <see cref="AdapterBank"/>: requests are
 /// submitted from any thread into a bounded queue; one background loop admits them between decode steps
 /// (up to <see cref="EngineOptions.MaxRunning"/> running), and each step advances every running sequence
-/// by one token (its first step runs its prompt), each with its own KV cache, adapter and seeded sampler.
-/// Sequences run one forward each within a step today (<see cref="Step"/>); the model's bank forward
-/// already takes per-row adapters, so batching a step's rows is a change inside the step alone.
+/// by one token, each with its own KV cache, adapter and seeded sampler. A new sequence's first step runs
+/// its prompt alone; the sequences past their prompt advance together in one batched forward
+/// (<see cref="LlamaModel.DecodeStep"/>: shared linears with per-row adapters, attention per sequence).
 /// </summary>
 public sealed class GenerationEngine : IDisposable
 {
@@ -24,6 +24,7 @@ public sealed class GenerationEngine : IDisposable
     private long _finished;
     private long _promptTokens;
     private long _generatedTokens;
+    private long _decodeSteps;
     private int _runningCount;
     private bool _closed;
 
@@ -56,7 +57,7 @@ public sealed class GenerationEngine : IDisposable
             {
                 waiting = _waiting.Count;
             }
-            return new EngineMetrics(Interlocked.Read(ref _submitted), Interlocked.Read(ref _finished), Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _generatedTokens), Volatile.Read(ref _runningCount), waiting, Bank.Adapters.Count, Bank.TotalBytes);
+            return new EngineMetrics(Interlocked.Read(ref _submitted), Interlocked.Read(ref _finished), Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _generatedTokens), Interlocked.Read(ref _decodeSteps), Volatile.Read(ref _runningCount), waiting, Bank.Adapters.Count, Bank.TotalBytes);
         }
     }
 
@@ -166,21 +167,52 @@ public sealed class GenerationEngine : IDisposable
         Volatile.Write(ref _runningCount, _running.Count);
     }
 
-    /// <summary>One decode step: every running sequence gains a token (or ends).</summary>
+    /// <summary>
+    /// One decode step: every running sequence gains a token (or ends). A new sequence runs its prompt alone;
+    /// the others advance together in one <see cref="LlamaModel.DecodeStep"/>.
+    /// </summary>
     private void Step()
     {
+        var decoding = new List<Sequence>();
         foreach (var sequence in _running.ToArray())
         {
             if (sequence.Handle.IsCancellationRequested)
             {
                 Finish(sequence, FinishReason.Cancelled);
-                continue;
             }
-            try
+            else if (sequence.Cache is null)
             {
-                Advance(sequence);
+                Guard([sequence], () => Accept(sequence, Prefill(sequence)));
             }
-            catch (Exception error)
+            else
+            {
+                decoding.Add(sequence);
+            }
+        }
+        if (decoding.Count > 0)
+        {
+            Guard(decoding, () =>
+            {
+                var logits = Decode(decoding);
+                for (int b = 0; b < decoding.Count; b++)
+                {
+                    Accept(decoding[b], logits[b]);
+                }
+            });
+        }
+        Volatile.Write(ref _runningCount, _running.Count);
+    }
+
+    /// <summary>Runs <paramref name="work"/>; on an error, the sequences still running fail with it and free their slots.</summary>
+    private void Guard(IReadOnlyList<Sequence> sequences, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception error)
+        {
+            foreach (var sequence in sequences.Where(_running.Contains))
             {
                 _running.Remove(sequence);
                 sequence.Dispose();
@@ -188,26 +220,38 @@ public sealed class GenerationEngine : IDisposable
                 sequence.Handle.Fail(error);
             }
         }
-        Volatile.Write(ref _runningCount, _running.Count);
     }
 
-    private void Advance(Sequence sequence)
+    /// <summary>Caches the prompt; the logits of its last position.</summary>
+    private float[] Prefill(Sequence sequence)
     {
         var model = Bank.Model;
-        var input = sequence.NextInput;
-        if (sequence.Cache is null)
-        {
-            sequence.Cache = new LlamaCache(model.Config, model.Backend, input.Length + sequence.Request.MaxTokens);
-            Interlocked.Add(ref _promptTokens, input.Length);
-        }
-        float[] logits;
-        using (var tape = new Tape(model.Backend))
-        using (tape.NoGrad())
-        {
-            var all = model.Forward(tape, input, 1, input.Length, Bank, [sequence.Slot], sequence.Cache);
-            int vocabulary = model.Config.VocabularySize;
-            logits = all.Value.ToArray().AsSpan((input.Length - 1) * vocabulary, vocabulary).ToArray();
-        }
+        var prompt = sequence.Request.PromptIds;
+        sequence.Cache = new LlamaCache(model.Config, model.Backend, prompt.Length + sequence.Request.MaxTokens);
+        Interlocked.Add(ref _promptTokens, prompt.Length);
+        using var tape = new Tape(model.Backend);
+        using var _ = tape.NoGrad();
+        var all = model.Forward(tape, prompt, 1, prompt.Length, Bank, [sequence.Slot], sequence.Cache);
+        int vocabulary = model.Config.VocabularySize;
+        return all.Value.ToArray().AsSpan((prompt.Length - 1) * vocabulary, vocabulary).ToArray();
+    }
+
+    /// <summary>Feeds each sequence its last token in one pass; the logits of each.</summary>
+    private float[][] Decode(List<Sequence> sequences)
+    {
+        var model = Bank.Model;
+        using var tape = new Tape(model.Backend);
+        using var _ = tape.NoGrad();
+        Interlocked.Increment(ref _decodeSteps);
+        var all = model.DecodeStep(tape, [.. sequences.Select(s => s.Generated[^1])], [.. sequences.Select(s => s.Cache!)], Bank, [.. sequences.Select(s => s.Slot)]);
+        int vocabulary = model.Config.VocabularySize;
+        var flat = all.Value.ToArray();
+        return [.. Enumerable.Range(0, sequences.Count).Select(b => flat.AsSpan(b * vocabulary, vocabulary).ToArray())];
+    }
+
+    /// <summary>Samples the next token from <paramref name="logits"/>, streams it and ends the sequence when it should.</summary>
+    private void Accept(Sequence sequence, float[] logits)
+    {
         int next = LlamaGenerator.Pick(logits, sequence.Options, sequence.Rng);
         if (Options.EosIds.Contains(next))
         {

@@ -31,9 +31,6 @@ internal sealed class Sequence(GenerationRequest request, GenerationHandle handl
 
     public int Slot => Lease?.Slot ?? -1;
 
-    /// <summary>The tokens the next forward takes: the prompt first, then the last token.</summary>
-    public int[] NextInput => Generated.Count == 0 ? Request.PromptIds : [Generated[^1]];
-
     public void Dispose()
     {
         Cache?.Dispose();

@@ -37,6 +37,8 @@ public class EngineGreedyTests
             Assert.That(result.Text, Is.EqualTo(tokenizer.Decode(expected)));
             Assert.That(result.Usage, Is.EqualTo(new Usage(requests[i].PromptIds.Length, expected.Length)));
         }
+        var m = engine.Metrics;
+        Assert.That(m.DecodeSteps, Is.LessThan(m.GeneratedTokens - requests.Length), "decode steps advanced several sequences at once");
         var differs = ServingSetup.Reference(reference, null, requests[0], tokenizer.EosIds);
         Assert.That(handles[0].Completion.Result.TokenIds, Is.Not.EqualTo(differs), "the adapter changes the greedy output");
     }
