@@ -25,7 +25,7 @@ public sealed class GenerationHandle
     /// <summary>True once <see cref="Cancel"/> was called.</summary>
     public bool IsCancellationRequested => _cancelled;
 
-    /// <summary>The deltas as they are generated; the stream ends when the generation does.</summary>
+    /// <summary>The deltas as they are generated, for one reader; the stream ends when the generation does (faults if it failed).</summary>
     public IAsyncEnumerable<GenerationDelta> StreamAsync(CancellationToken cancellationToken = default) => _deltas.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>Asks the engine to stop the generation and free its sequence (it ends with <see cref="FinishReason.Cancelled"/>).</summary>
