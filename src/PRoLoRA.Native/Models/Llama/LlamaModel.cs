@@ -1,6 +1,7 @@
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Autograd;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Serving;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Models.Llama;
@@ -193,7 +194,36 @@ public sealed partial class LlamaModel : IDisposable
     /// the tokens continue the cached ones and their keys and values join the cache.
     /// <paramref name="keyMask"/> (batch × length, 0 = padding) hides padded keys.
     /// </summary>
-    public Variable Forward(Tape tape, int[] ids, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null)
+    public Variable Forward(Tape tape, int[] ids, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null) =>
+        Forward(tape, ids, batch, length, cache, keyMask, rows: null);
+
+    /// <summary>
+    /// As <see cref="Forward(Tape, int[], int, int, LlamaCache?, int[])"/>, but sequence (batch row) b runs with
+    /// <paramref name="bank"/>'s adapter in slot <paramref name="rowSlots"/>[b] (−1: the base alone): rows sharing an
+    /// adapter are grouped and each group's delta is added to the base product for its rows. Inference only (no
+    /// gradients); adapters attached with <see cref="AddAdapters"/> must be removed first. Hold a lease
+    /// (<see cref="AdapterBank.Acquire"/>) on each slot while the forward runs, so that no unload frees it meanwhile.
+    /// </summary>
+    public Variable Forward(Tape tape, int[] ids, int batch, int length, AdapterBank bank, int[] rowSlots, LlamaCache? cache = null, int[]? keyMask = null)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(rowSlots);
+        if (!ReferenceEquals(bank.Model, this))
+        {
+            throw new ArgumentException("the adapter bank belongs to another model", nameof(bank));
+        }
+        if (_adapted.Count > 0)
+        {
+            throw new InvalidOperationException("the model has adapters attached with AddAdapters: remove them before a forward with a bank");
+        }
+        if (rowSlots.Length != batch)
+        {
+            throw new ArgumentException($"rowSlots has {rowSlots.Length} entries, expected one per sequence ({batch})", nameof(rowSlots));
+        }
+        return Forward(tape, ids, batch, length, cache, keyMask, bank.Plan(rowSlots, length));
+    }
+
+    private Variable Forward(Tape tape, int[] ids, int batch, int length, LlamaCache? cache, int[]? keyMask, RowAdapters? rows)
     {
         ArgumentNullException.ThrowIfNull(tape);
         ArgumentNullException.ThrowIfNull(ids);
@@ -215,7 +245,7 @@ public sealed partial class LlamaModel : IDisposable
         var h = tape.Embedding(_embedding, ids);
         for (int layer = 0; layer < c.Layers; layer++)
         {
-            h = Layer(tape, layer, h, positions, batch, length, cache, keyMask);
+            h = Layer(tape, layer, h, positions, batch, length, cache, keyMask, rows);
         }
         cache?.Advance(length);
         return tape.MatMul(tape.RmsNorm(h, _finalNorm, c.RmsNormEps), _head, transB: true);
@@ -226,14 +256,14 @@ public sealed partial class LlamaModel : IDisposable
     /// h + attention(norm(h)), then that + mlp(norm(that)). Internal so that the benchmarks can time one layer
     /// with an input that takes a gradient.
     /// </summary>
-    internal Variable Layer(Tape tape, int layer, Variable h, int[] positions, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null)
+    internal Variable Layer(Tape tape, int layer, Variable h, int[] positions, int batch, int length, LlamaCache? cache = null, int[]? keyMask = null, RowAdapters? rows = null)
     {
         var c = Config;
         int offset = cache?.Length ?? 0;
         var x = tape.RmsNorm(h, _inputNorms[layer], c.RmsNormEps);
-        var q = tape.Rope(Linear(tape, LlamaModules.Path(layer, "q_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
-        var k = tape.Rope(Linear(tape, LlamaModules.Path(layer, "k_proj"), x), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
-        var v = Linear(tape, LlamaModules.Path(layer, "v_proj"), x);
+        var q = tape.Rope(Linear(tape, LlamaModules.Path(layer, "q_proj"), x, rows), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+        var k = tape.Rope(Linear(tape, LlamaModules.Path(layer, "k_proj"), x, rows), positions, c.HeadDim, c.RopeTheta, c.RopeScale);
+        var v = Linear(tape, LlamaModules.Path(layer, "v_proj"), x, rows);
         int keys = length;
         if (cache is not null)
         {
@@ -241,14 +271,14 @@ public sealed partial class LlamaModel : IDisposable
             keys = offset + length;
         }
         var shape = new AttentionShape(batch, length, keys, c.Heads, c.KvHeads, c.HeadDim, offset, keyMask);
-        h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "o_proj"), tape.Attention(q, k, v, shape)));
+        h = tape.Add(h, Linear(tape, LlamaModules.Path(layer, "o_proj"), tape.Attention(q, k, v, shape), rows));
         x = tape.RmsNorm(h, _postNorms[layer], c.RmsNormEps);
-        var gate = Linear(tape, LlamaModules.Path(layer, "gate_proj"), x);
-        var up = Linear(tape, LlamaModules.Path(layer, "up_proj"), x);
-        return tape.Add(h, Linear(tape, LlamaModules.Path(layer, "down_proj"), tape.Mul(tape.Silu(gate), up)));
+        var gate = Linear(tape, LlamaModules.Path(layer, "gate_proj"), x, rows);
+        var up = Linear(tape, LlamaModules.Path(layer, "up_proj"), x, rows);
+        return tape.Add(h, Linear(tape, LlamaModules.Path(layer, "down_proj"), tape.Mul(tape.Silu(gate), up), rows));
     }
 
-    private Variable Linear(Tape tape, string path, Variable x)
+    private Variable Linear(Tape tape, string path, Variable x, RowAdapters? rows)
     {
         if (_adapted.TryGetValue(path, out var adapted))
         {
@@ -256,8 +286,12 @@ public sealed partial class LlamaModel : IDisposable
         }
         var (weight, bias) = _linears[path];
         var y = tape.MatMul(x, weight, transB: true);
-        return bias is null ? y : tape.AddRowVector(y, bias);
+        y = bias is null ? y : tape.AddRowVector(y, bias);
+        return rows is null ? y : rows.Apply(tape, path, x, y);
     }
+
+    /// <summary>The frozen weight and bias of the linear <paramref name="path"/>, or false when the model has none.</summary>
+    internal bool TryGetBaseLinear(string path, out (Variable Weight, Variable? Bias) linear) => _linears.TryGetValue(path, out linear);
 
     /// <summary>Frees the weights and the adapters.</summary>
     public void Dispose()
