@@ -16,6 +16,7 @@ public static class Cli
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(VerifyGoldenCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(PretrainBaseCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

@@ -26,14 +26,7 @@ public static class ServerApp
     public static WebApplication Build(ICompletionService service, string host, int port)
     {
         ArgumentNullException.ThrowIfNull(service);
-        if (!IPAddress.TryParse(host, out var address))
-        {
-            throw new ArgumentException($"--host must be an IP address, got '{host}'");
-        }
-        if (port is < 0 or > 65535)
-        {
-            throw new ArgumentException($"--port must be in [0, 65535], got {port}");
-        }
+        var address = Listen(host, port);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o =>
@@ -88,6 +81,16 @@ public static class ServerApp
         });
         app.MapFallback(context => throw new ApiException(404, $"no route {context.Request.Method} {context.Request.Path}", "not_found_error"));
         return app;
+    }
+
+    /// <summary>Checks --host and --port; returns the address to listen on.</summary>
+    public static IPAddress Listen(string host, int port)
+    {
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            throw new ArgumentException($"--host must be an IP address, got '{host}'");
+        }
+        return port is >= 0 and <= 65535 ? address : throw new ArgumentException($"--port must be in [0, 65535], got {port}");
     }
 
     /// <summary>The address a started <paramref name="app"/> listens on (the real port when 0 was asked for).</summary>
