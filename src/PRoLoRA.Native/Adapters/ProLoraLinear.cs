@@ -5,7 +5,9 @@ namespace PRoLoRA.Native.Adapters;
 
 /// <summary>
 /// A frozen linear layer (weight out×in, optional bias) with a PRoLoRA adapter:
-/// y = x Wᵀ + b + s · dropout(x) Aᵀ Bᵀ, A and B rebuilt from the chunks on every forward.
+/// y = x Wᵀ + b + s · dropout(x) Aᵀ Bᵀ. A recorded (training) forward rebuilds A and B from the
+/// chunks; under <see cref="Tape.NoGrad"/> the adapter's part is computed from the compact tensors
+/// (<see cref="ProLoraAdapter.CompactDelta"/>).
 /// </summary>
 public sealed class ProLoraLinear : IDisposable
 {
@@ -85,6 +87,14 @@ public sealed class ProLoraLinear : IDisposable
     internal Variable AddAdapter(Tape tape, Variable x, Variable y)
     {
         var c = Config;
+        if (!tape.IsRecording && x.Value.IsContiguous && y.Value.IsContiguous)
+        {
+            // Inference: the compact products, without building A and B.
+            var output = tape.Result(tape.Backend.Empty(y.Shape), false, "prolora_compact");
+            tape.Backend.Copy(y.Value, output.Value);
+            Adapter.CompactDelta(x.Value, output.Value, c.Scaling);
+            return output;
+        }
         var xd = x;
         if (c.Dropout > 0f && tape.IsRecording)
         {
