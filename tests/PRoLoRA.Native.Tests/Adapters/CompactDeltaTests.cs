@@ -116,6 +116,21 @@ public sealed class CompactDeltaTests
     }
 
     [Test]
+    public void InferenceForward_TakesTheCompactProductsForFewRowsWithSharing()
+    {
+        var be = CpuBackend.Instance;
+        using var shared = new ProLoraLinear(Variable.Constant(be.Zeros(new Shape(8, 16)), "w"), null, ProLoraAdapter.Create(ProLoraConfig.ProLora(16, 8, 4, 1, 4, 2), be));
+        using var lora = new ProLoraLinear(Variable.Constant(be.Zeros(new Shape(8, 16)), "w"), null, ProLoraAdapter.Create(ProLoraConfig.Lora(16, 8, 4), be));
+        Assert.Multiple(() =>
+        {
+            Assert.That(shared.UsesCompactProducts(1), Is.True);
+            Assert.That(shared.UsesCompactProducts(ProLoraLinear.CompactMaxRows), Is.True);
+            Assert.That(shared.UsesCompactProducts(ProLoraLinear.CompactMaxRows + 1), Is.False);
+            Assert.That(lora.UsesCompactProducts(1), Is.False, "m = n = 1: nothing to save");
+        });
+    }
+
+    [Test]
     public void BadOperands_NameTheArgument()
     {
         var be = CpuBackend.Instance;
