@@ -121,8 +121,10 @@ public sealed class CompactDeltaTests
         var be = CpuBackend.Instance;
         using var shared = new ProLoraLinear(Variable.Constant(be.Zeros(new Shape(8, 16)), "w"), null, ProLoraAdapter.Create(ProLoraConfig.ProLora(16, 8, 4, 1, 4, 2), be));
         using var lora = new ProLoraLinear(Variable.Constant(be.Zeros(new Shape(8, 16)), "w"), null, ProLoraAdapter.Create(ProLoraConfig.Lora(16, 8, 4), be));
+        using var ragged = new ProLoraLinear(Variable.Constant(be.Zeros(new Shape(8, 16)), "w"), null, ProLoraAdapter.Create(ProLoraConfig.ProLora(16, 8, 4, 1, 3, 2), be));
         Assert.Multiple(() =>
         {
+            Assert.That(ragged.UsesCompactProducts(1), Is.False, "16 = 3 slices of 6, the last cut: one small GEMM per slice");
             Assert.That(shared.UsesCompactProducts(1), Is.True);
             Assert.That(shared.UsesCompactProducts(ProLoraLinear.CompactMaxRows), Is.True);
             Assert.That(shared.UsesCompactProducts(ProLoraLinear.CompactMaxRows + 1), Is.False);
