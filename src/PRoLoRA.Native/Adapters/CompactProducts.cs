@@ -73,7 +73,9 @@ public static class CompactProducts
 
     /// <summary>
     /// The product of every slice when dim is not a multiple of cs: the full slices as one batched
-    /// GEMM, the last, narrower one (dim − (copies−1)·cs wide) as a GEMM on the chunk cut to it.
+    /// GEMM, the last, narrower one (dim − (copies−1)·cs wide) as a GEMM on the chunk cut to it. The
+    /// batch runs over the slices (items rows×cs) or, when there are fewer rows than full slices (decode),
+    /// over the rows (items full×cs): fewer, larger items.
     /// Shrink (slicesInA): item k of rolled (rows×rs at column k·rs) = x[:, k·cs …]·chunkAᵀ.
     /// Expand: y[:, k·cs …] = alpha·(item k of rolled)·chunkBᵀ + beta·y[:, k·cs …].
     /// </summary>
@@ -81,8 +83,11 @@ public static class CompactProducts
     {
         int full = copies - 1, last = dim - (full * cs);
         int ld = sliced.Strides[0];
-        var slice = sliced.View(new Shape(rows, cs), [ld, 1], 0);
-        var item = rolled.View(new Shape(rows, rs), [copies * rs, 1], 0);
+        bool byRows = rows < full;
+        int batch = byRows ? rows : full;
+        long slicesStride = byRows ? ld : cs, itemsStride = byRows ? (long)copies * rs : rs;
+        var slice = byRows ? sliced.View(new Shape(full, cs), [cs, 1], 0) : sliced.View(new Shape(rows, cs), [ld, 1], 0);
+        var item = byRows ? rolled.View(new Shape(full, rs), [rs, 1], 0) : rolled.View(new Shape(rows, rs), [copies * rs, 1], 0);
         var lastSlice = sliced.View(new Shape(rows, last), [ld, 1], (long)full * cs);
         var lastItem = rolled.View(new Shape(rows, rs), [copies * rs, 1], (long)full * rs);
         if (slicesInA)
@@ -91,7 +96,7 @@ public static class CompactProducts
             var lastChunk = chunk.View(new Shape(last, rs), [chunk.Strides[0], chunk.Strides[1]], 0);
             if (full > 0)
             {
-                be.GemmStridedBatched(full, slice, cs, chunk, 0, item, rs, alpha, beta);
+                be.GemmStridedBatched(batch, slice, slicesStride, chunk, 0, item, itemsStride, alpha, beta);
             }
             be.GemmStridedBatched(1, lastSlice, 0, lastChunk, 0, lastItem, 0, alpha, beta);
         }
@@ -101,7 +106,7 @@ public static class CompactProducts
             var lastChunk = chunk.View(new Shape(last, rs), [chunk.Strides[0], chunk.Strides[1]], 0);
             if (full > 0)
             {
-                be.GemmStridedBatched(full, item, rs, chunk.T, 0, slice, cs, alpha, beta);
+                be.GemmStridedBatched(batch, item, itemsStride, chunk.T, 0, slice, slicesStride, alpha, beta);
             }
             be.GemmStridedBatched(1, lastItem, 0, lastChunk.T, 0, lastSlice, 0, alpha, beta);
         }

@@ -111,7 +111,7 @@ public sealed class ProLoraLinear : IDisposable
     /// in = out = 4096 (the bench's compact group): with m = n in {4, 8} they take 0.2–0.9 of
     /// materialise-then-GEMM at 1–8 rows, but 1.0–1.6 at 64, where their extra GEMMs for the unshared
     /// ranks cost more than building A and B; with m = n = 1 nothing is saved. A ragged chunking
-    /// (m = 7 at 4096) runs each slice as its own small GEMM, 1.3–1.8 times slower, so it is left out.
+    /// (m = 7 at 4096) needs batched GEMMs and a GEMM for the cut slice: 0.7–1.7, so it is left out.
     /// </summary>
     internal const int CompactMaxRows = 16;
 
