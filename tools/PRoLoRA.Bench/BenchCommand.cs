@@ -103,6 +103,9 @@ public static class BenchCommand
                 return layer;
             case "layer":
                 return LayerBenchmark.Run(ctx);
+            case "compact":
+                CompactBenchmark.Run(ctx);
+                return layer;
             case "peers":
                 // The peer is compared with our layer measured in the same run.
                 PeerBenchmark.Run(ctx, layer ?? LayerBenchmark.Run(ctx));

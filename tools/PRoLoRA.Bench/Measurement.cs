@@ -1,7 +1,7 @@
 namespace PRoLoRA.Bench;
 
 /// <summary>One measured line of the report.</summary>
-/// <param name="Group">kernels, gemm, layer, peers or model.</param>
+/// <param name="Group">kernels, gemm, layer, compact, peers or model.</param>
 /// <param name="Name">What was timed, e.g. "prolora fwd+bwd" or "A forward".</param>
 /// <param name="Shape">The sizes, e.g. "in=4096 out=4096 N=2048".</param>
 /// <param name="Stats">Median, min and max milliseconds.</param>

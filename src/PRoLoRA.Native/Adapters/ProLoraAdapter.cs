@@ -82,6 +82,25 @@ public sealed class ProLoraAdapter : IDisposable
         return b;
     }
 
+    /// <summary>
+    /// y = beta·y + alpha · x·Aᵀ·Bᵀ computed from the compact tensors (<see cref="CompactProducts"/>),
+    /// A and B never built: x (N×in) and y (N×out) contiguous on this adapter's backend. Inference
+    /// only: nothing is recorded for a backward.
+    /// </summary>
+    public void CompactDelta(Tensor x, Tensor y, float alpha, float beta = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var c = Config;
+        if (x.Shape.Rank != 2)
+        {
+            throw new ArgumentException($"x must be 2-D (N×{c.InFeatures}), got shape {x.Shape}", nameof(x));
+        }
+        using var hShared = Backend.Empty(new Shape(x.Shape[0], c.SharedRank));
+        using var hUnshared = Backend.Empty(new Shape(x.Shape[0], c.UnsharedRank));
+        CompactProducts.Shrink(x, ChunkA.Value, VecA.Value, c.ShiftA, hShared, hUnshared);
+        CompactProducts.Expand(hShared, hUnshared, ChunkB.Value, VecB.Value, c.ShiftB, y, alpha, beta);
+    }
+
     /// <summary>Zeroes the four gradients.</summary>
     public void ZeroGrad()
     {

@@ -70,6 +70,22 @@ public interface IBackend : IDisposable
     /// </summary>
     void BroadcastRollGrad(Tensor dFull, Tensor dChunk, Tensor dVec, int shift, float beta);
 
+    /// <summary>
+    /// Roll-reduce, the second step of PRoLoRA's compact shrink x·Aᵀ (docs/method.md): h (N×rs) from
+    /// p (N·copies × rs), whose rows i·copies … i·copies + copies − 1 belong to row i of h:
+    /// h[i, q] = beta·h[i, q] + Σ_{k &lt; copies} p[i·copies + k, (q + k·shift) mod rs].
+    /// p and h are contiguous; copies ≥ 1, shift ≥ 0; beta = 0 does not read h. The adjoint of <see cref="RollSpread"/>.
+    /// </summary>
+    void RollReduce(Tensor p, Tensor h, int copies, int shift, float beta);
+
+    /// <summary>
+    /// Roll-spread, the first step of PRoLoRA's compact expand h·Bᵀ: g (N·copies × rs) from h (N×rs),
+    /// each row of h written copies times, copy k rolled by k·shift:
+    /// g[i·copies + k, q] = h[i, (q − k·shift) mod rs]. Contiguous operands; copies ≥ 1, shift ≥ 0.
+    /// The adjoint of <see cref="RollReduce"/>.
+    /// </summary>
+    void RollSpread(Tensor h, Tensor g, int copies, int shift);
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(Tensor x, float value);
 

@@ -107,6 +107,14 @@ internal static class OpChecks
     public static BroadcastRollSizes BroadcastRollGrad(IBackend backend, Tensor dFull, Tensor dChunk, Tensor dVec, int shift)
         => BroadcastRollOperands(backend, (dChunk, nameof(dChunk)), (dVec, nameof(dVec)), (dFull, nameof(dFull)), shift);
 
+    /// <summary>Roll-reduce's operands: p (N·copies × rs) and h (N × rs), contiguous; returns (N, rs).</summary>
+    public static (int Rows, int Rs) RollReduce(IBackend backend, Tensor p, Tensor h, int copies, int shift)
+        => RollOperands(backend, (h, nameof(h)), (p, nameof(p)), copies, shift);
+
+    /// <summary>Roll-spread's operands: h (N × rs) and g (N·copies × rs), contiguous; returns (N, rs).</summary>
+    public static (int Rows, int Rs) RollSpread(IBackend backend, Tensor h, Tensor g, int copies, int shift)
+        => RollOperands(backend, (h, nameof(h)), (g, nameof(g)), copies, shift);
+
     /// <summary>One contiguous tensor; returns its element count.</summary>
     public static long Fill(IBackend backend, Tensor x) => Elementwise(backend, (x, nameof(x)));
 
@@ -351,6 +359,28 @@ internal static class OpChecks
             throw new ArgumentOutOfRangeException(nameof(shift), shift, "shift must be >= 0");
         }
         return new BroadcastRollSizes(rs, u, dim, cs);
+    }
+
+    private static (int Rows, int Rs) RollOperands(IBackend backend, (Tensor T, string Name) h, (Tensor T, string Name) copied, int copies, int shift)
+    {
+        Contiguous(backend, h.T, h.Name);
+        Contiguous(backend, copied.T, copied.Name);
+        Rank2(h.T, h.Name);
+        Rank2(copied.T, copied.Name);
+        if (copies < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(copies), copies, "copies must be >= 1");
+        }
+        if (shift < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shift), shift, "shift must be >= 0");
+        }
+        int rows = h.T.Shape[0], rs = h.T.Shape[1];
+        if (copied.T.Shape[0] != (long)rows * copies || copied.T.Shape[1] != rs)
+        {
+            throw new ArgumentException($"{copied.Name} has shape {copied.T.Shape}, expected ({(long)rows * copies}, {rs}): {copies} copies of each row of {h.Name} {h.T.Shape}", copied.Name);
+        }
+        return (rows, rs);
     }
 
     private static (int N, int D) EmbeddingOperands(IBackend backend, (Tensor T, string Name) table, ReadOnlySpan<int> ids, (Tensor T, string Name) rows)

@@ -26,6 +26,8 @@ public sealed class DisposedBackendTests
         ["GemmStridedBatched"] = (be, o) => be.GemmStridedBatched(1, o.Vec.T, 0, o.Vec, 0, o.A, 0, 1f, 1f),
         ["BroadcastRoll"] = (be, o) => be.BroadcastRoll(o.Chunk, o.Vec, o.Full, 1),
         ["BroadcastRollGrad"] = (be, o) => be.BroadcastRollGrad(o.Full, o.Chunk, o.Vec, 1, 0f),
+        ["RollReduce"] = (be, o) => be.RollReduce(o.A, o.Vec, 2, 1, 0f),
+        ["RollSpread"] = (be, o) => be.RollSpread(o.Vec, o.C, 2, 1),
         ["Fill"] = (be, o) => be.Fill(o.A, 1f),
         ["Axpby"] = (be, o) => be.Axpby(1f, o.A, 1f, o.B),
         ["Mul"] = (be, o) => be.Mul(o.A, o.B, o.C),
