@@ -9,11 +9,11 @@
 #     (relative 1e-6), and the float32 gradients against the float64 ones (relative 1e-3).
 # Runs through the CLI, as a user would. Exit 0 only if everything passes.
 #
-#   tools/peers/check_llama_torch.sh [GOLDEN_DIR]     (default /work/shared/golden/llama)
+#   tools/peers/check_llama_torch.sh [GOLDEN_DIR]     (default: the repository's copy, tests/PRoLoRA.Native.Tests/Golden/llama)
 #   PYTHON=/usr/bin/python3 by default (Debian's python3-torch)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-golden="${1:-/work/shared/golden/llama}"
+golden="${1:-$here/../../tests/PRoLoRA.Native.Tests/Golden/llama}"
 python="${PYTHON:-/usr/bin/python3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

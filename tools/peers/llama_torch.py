@@ -33,7 +33,7 @@ Only torch, numpy and the standard library; safetensors are read and written by 
       can interleave these steps with its own: tools/PRoLoRA.Bench's model group)
 
 --tokens FILE.json is {"input_ids": [[...], ...]} (equal lengths). --dtype float64 computes in
-float64 (default float32). tools/peers/check_llama_torch.sh checks it on /work/shared/golden/llama.
+float64 (default float32). tools/peers/check_llama_torch.sh checks it on the golden checkpoints (tests/PRoLoRA.Native.Tests/Golden/llama).
 """
 import argparse
 import json
