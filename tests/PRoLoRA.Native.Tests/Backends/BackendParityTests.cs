@@ -16,34 +16,12 @@ namespace PRoLoRA.Native.Tests.BackendParity;
 /// under test, possibly a padded or transposed view, and its logical row-major contents computed
 /// here from the data it was made of. The ops are split over the partial files of this class.
 /// </summary>
-public abstract partial class BackendParityTests
+public abstract partial class BackendParityTests : BackendFixture
 {
     private readonly List<Tensor> _tensors = [];
-    private IBackend? _backend;
-
-    /// <summary>The backend under test; called once per fixture (skip there when it is unavailable).</summary>
-    protected abstract IBackend CreateBackend();
-
-    /// <summary>The backend under test.</summary>
-    private protected IBackend Backend => _backend ?? throw new InvalidOperationException("the backend opens in OneTimeSetUp");
 
     /// <summary>Random inputs, the same for every backend.</summary>
     private protected Random Rng { get; private set; } = new(1);
-
-    /// <summary>Opens the backend.</summary>
-    [OneTimeSetUp]
-    public void OpenBackend() => _backend = CreateBackend();
-
-    /// <summary>Closes the backend.</summary>
-    [OneTimeTearDown]
-    public void CloseBackend()
-    {
-        if (_backend is not null && !ReferenceEquals(_backend, CpuBackend.Instance))
-        {
-            _backend.Dispose();
-        }
-        _backend = null;
-    }
 
     /// <summary>A fresh generator per test, so each test sees the same numbers on every backend.</summary>
     [SetUp]

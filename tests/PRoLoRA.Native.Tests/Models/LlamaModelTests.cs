@@ -15,29 +15,8 @@ namespace PRoLoRA.Native.Tests.Models;
 /// case's mean loss; decoding token by token with a KV cache gives the logits of a full pass; a
 /// right-padded batch gives each sequence's own logits.
 /// </summary>
-public abstract class LlamaModelTests
+public abstract class LlamaModelTests : BackendFixture
 {
-    private IBackend? _backend;
-
-    /// <summary>The backend under test (skip here when it is unavailable).</summary>
-    protected abstract IBackend CreateBackend();
-
-    private IBackend Backend => _backend ?? throw new InvalidOperationException("the backend opens in OneTimeSetUp");
-
-    /// <summary>Opens the backend.</summary>
-    [OneTimeSetUp]
-    public void OpenBackend() => _backend = CreateBackend();
-
-    /// <summary>Closes the backend.</summary>
-    [OneTimeTearDown]
-    public void CloseBackend()
-    {
-        if (_backend is not null && !ReferenceEquals(_backend, CpuBackend.Instance))
-        {
-            _backend.Dispose();
-        }
-        _backend = null;
-    }
 
     public static IEnumerable<TestCaseData> Runs() =>
         from c in LlamaGolden.Cases
