@@ -63,12 +63,12 @@ public static class TextExamples
             }
             return new TokenizedExample([.. tokenizer.Encode(text.String()), .. eos], 0);
         }
-        var completion = record["completion"].String();
-        if (tokenizer.Encode(completion, addSpecialTokens: false).Length == 0)
+        var example = Of(record["prompt"].String(), record["completion"].String(), tokenizer);
+        if (example.Ids.Length - example.PromptLength - eos.Length == 0)
         {
             throw record["completion"].Error("is empty: there would be nothing to learn");
         }
-        return Of(record["prompt"].String(), completion, tokenizer);
+        return example;
     }
 
     /// <summary>
