@@ -103,6 +103,45 @@ gpu_tests() {  # gpu_tests TRX_NAME [ARGS...]: the NUnit GPU tests, TRX report i
     --output Detailed --no-ansi --no-progress "$@"
 }
 
+cli_checks() {  # the CLI on the GPU: a short main job trains; greedy generate equals the CPU's; serve answers that text
+  local p="$here/bin/prolora" base="$here/bin/Data/llama-base" work="$results/cli" adapter rc=0
+  mkdir -p "$work"
+  "$p" train --device cuda --steps 60 --out "$work/train" || { echo "train --device cuda failed"; return 1; }
+  adapter="$work/train/prolora/date"
+  generated() {  # generated DEVICE [ADAPTER]: greedy continuation of the prompt
+    "$p" generate --model "$base" ${2:+--adapter "$2"} --prompt "Convert 2021-03-04 to words:" --max-new-tokens 24 --device "$1"
+  }
+  local base_cpu base_gpu tuned_cpu tuned_gpu
+  base_cpu=$(generated cpu) && base_gpu=$(generated cuda) && tuned_cpu=$(generated cpu "$adapter") && tuned_gpu=$(generated cuda "$adapter") || return 1
+  printf 'generate base  cpu [%s] cuda [%s]\ngenerate tuned cpu [%s] cuda [%s]\n' "$base_cpu" "$base_gpu" "$tuned_cpu" "$tuned_gpu"
+  [ "$base_cpu" = "$base_gpu" ] && [ "$tuned_cpu" = "$tuned_gpu" ] || { echo "greedy generate differs between cpu and cuda"; rc=1; }
+  # SIGTERM, not SIGINT, stops it: a non-interactive shell starts background jobs with SIGINT ignored.
+  "$p" serve --device cuda --adapter "date=$adapter" --port 18437 > "$work/serve.log" 2>&1 &
+  local server=$! served
+  served=$(python3 - <<'PY'
+import json, time, urllib.request
+url = "http://127.0.0.1:18437"
+for _ in range(150):
+    try:
+        urllib.request.urlopen(url + "/health", timeout=1); break
+    except Exception:
+        time.sleep(0.2)
+base = json.load(urllib.request.urlopen(url + "/v1/models", timeout=10))["data"][0]["id"]
+for model in (base, "date"):
+    body = json.dumps({"model": model, "prompt": "Convert 2021-03-04 to words:", "max_tokens": 24, "temperature": 0}).encode()
+    req = urllib.request.Request(url + "/v1/completions", body, {"Content-Type": "application/json"})
+    print(json.load(urllib.request.urlopen(req, timeout=60))["choices"][0]["text"].replace("\n", " ") + "|")
+PY
+  ) || rc=1
+  kill -TERM $server; timeout 60 tail --pid=$server -f /dev/null || kill -KILL $server; wait $server; local served_rc=$?
+  echo "serve cuda: [$served] (server exit $served_rc)"
+  tail -n 3 "$work/serve.log"
+  local expected
+  expected=$(printf '%s|\n%s|' "${base_cpu//$'\n'/ }" "${tuned_cpu//$'\n'/ }")
+  [ "$served_rc" -eq 0 ] && [ "$served" = "$expected" ] || { echo "serve --device cuda differs from generate or did not exit 0"; rc=1; }
+  return $rc
+}
+
 { cat "$here/COMMIT"; date -u; uname -a; } > "$results/environment.txt"
 # The kernel cache hashes without OpenSSL, but the test runner's TRX report uses .NET's cryptography, which
 # needs libssl: without it the GPU tests run with no TRX (and a failure reruns all of them).
@@ -113,7 +152,8 @@ command -v nvidia-smi >/dev/null && nvidia-smi > "$results/nvidia-smi.txt" 2>&1
 
 step doctor "$here/bin/prolora" doctor
 rm -f "$results/gpu-tests.trx" "$results/gpu-tests-rerun.trx"   # a rerun reads this run's TRX, never an older one
-step gpu-tests gpu_tests gpu-tests.trx
+# A crashed kernel ends CUDA for the rest of its process: those tests (category PoisonsCuda) run last, alone.
+step gpu-tests gpu_tests gpu-tests.trx --filter "TestCategory!=PoisonsCuda"
 if [ "$last_rc" -ne 0 ]; then
   # Once more with every launch synchronous (an asynchronous kernel error is then reported by the call that
   # caused it, not by a later one): the failed tests, or all of them when the run left no TRX (a crash).
@@ -121,10 +161,13 @@ if [ "$last_rc" -ne 0 ]; then
   if [ -n "$filter" ]; then
     step gpu-tests-rerun blocking gpu_tests gpu-tests-rerun.trx --filter "$filter"
   else
-    step gpu-tests-rerun blocking gpu_tests gpu-tests-rerun.trx
+    step gpu-tests-rerun blocking gpu_tests gpu-tests-rerun.trx --filter "TestCategory!=PoisonsCuda"
   fi
 fi
+step gpu-sticky env PROLORA_ISOLATED_STICKY_TEST=1 "$here/bin/PRoLoRA.Native.GpuTests" --results-directory "$results" \
+  --output Detailed --no-ansi --no-progress --filter "TestCategory=PoisonsCuda"
 step verify-golden "$here/bin/prolora" verify-golden "$here/golden.json" --device cuda
+step cli cli_checks
 if [ -x "$here/bin/PRoLoRA.Bench" ]; then
   # Quick sizes by default (PROLORA_BENCH_ARGS="all --device cuda" for the full ones); the JSON report is
   # rewritten after every group, so a run cut short still leaves what it measured.
@@ -156,8 +199,12 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    When a test fails, `gpu-tests-rerun` runs the failed tests once more with `CUDA_LAUNCH_BLOCKING=1`
    (every kernel launch synchronous, so an asynchronous kernel error is reported by the call that
    caused it): `gpu-tests-rerun.log` and `gpu-tests-rerun.trx`; all the tests when the first run left
-   no TRX (it crashed). The first run's failure stands either way.
+   no TRX (it crashed). The first run's failure stands either way. The tests that crash a kernel on purpose
+   (category PoisonsCuda: on real drivers CUDA stays unusable in that process) run alone afterwards, as
+   `gpu-sticky`.
 3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
+   Then `cli`: a 60-step main job (`prolora train --device cuda`), greedy `generate` of its add adapter on
+   the CPU and on the GPU (must be equal), and `serve --device cuda` answering the same text over HTTP.
 4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda --quick`; `all --device cuda` for the full
    sizes) when the bundle has the benchmarks: the JSON report goes to `bench-cuda.json` in the results folder
    (PROLORA_RESULTS), rewritten after every group, so a run cut short still leaves what it measured; the PyTorch

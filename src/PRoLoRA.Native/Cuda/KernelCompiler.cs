@@ -96,7 +96,13 @@ internal sealed class KernelCompiler
             Compile(source, target);
             throw;
         }
-        return KernelResources.Parse(source.FileName, log);
+        var kernels = KernelResources.Parse(source.FileName, log);
+        if (kernels.Count == 0)
+        {
+            // Every file we compile defines kernels; a log without ptxas's report cannot be read as "none".
+            throw new InvalidDataException($"{source.FileName} ({target}): NVRTC's log holds no ptxas report of any kernel; the log was:\n{log}");
+        }
+        return kernels;
     }
 
     /// <summary>The cache file name: stem, target, and the hash of everything that shapes the image.</summary>

@@ -3,8 +3,8 @@ namespace PRoLoRA.Native.Cuda;
 /// <summary>
 /// The CUresults that leave a context unusable ("sticky"): a kernel crashed (illegal address or
 /// instruction, misaligned address, device assert, ...) and every later call in that context returns
-/// the same error. Only destroying the context (for the primary context: cuDevicePrimaryCtxReset)
-/// lets the device be used again in this process.
+/// the same error. The context is reset when released (cuDevicePrimaryCtxReset), but on the drivers
+/// seen so far the error outlives it: as CUDA's documentation says, only a new process uses the GPU again.
 /// </summary>
 internal static class StickyErrors
 {

@@ -8,8 +8,9 @@ using PRoLoRA.Native.Tensors;
 namespace PRoLoRA.Native.Tests.Cuda;
 
 /// <summary>
-/// How the GPU's objects end: handles released in the right order and context, the device's
-/// state after its disposal, and a clean device after one that a crashed kernel left unusable. Skipped without a GPU (a failure under PROLORA_REQUIRE_GPU=1).
+/// How the GPU's objects end: handles released in the right order and context, and the device's
+/// state after its disposal. Skipped without a GPU (a failure under PROLORA_REQUIRE_GPU=1).
+/// A crashed kernel is <see cref="StickyErrorGpuTests"/>' business.
 /// </summary>
 [Category("Gpu")]
 public sealed unsafe class CudaLifetimeGpuTests
@@ -72,30 +73,5 @@ public sealed unsafe class CudaLifetimeGpuTests
             Assert.That(device.Dispose, Throws.Nothing);
         });
         NativeMemory.Free(values);
-    }
-
-    [Test]
-    public void AfterAnIllegalAddress_DisposeResetsTheContext_AndTheNextDeviceWorks()
-    {
-        var device = new CudaDevice(0);
-        long* values = (long*)NativeMemory.AllocZeroed(3 * sizeof(long));
-        values[0] = 0x10; // fill's x: no device memory lives there
-        *(int*)(values + 1) = 1 << 20;
-        IntPtr[] arguments = [(IntPtr)values, (IntPtr)(values + 1), (IntPtr)(values + 2)];
-        var e = Assert.Throws<CudaException>(() =>
-        {
-            device.Launch("fill", new Dim3((1 << 20) / 256), new Dim3(256), 0, arguments);
-            device.Synchronize();
-        });
-        NativeMemory.Free(values);
-        Assert.That(StickyErrors.Is(e!.Status), Is.True, e.Message);
-        device.Dispose();
-
-        using var backend = CudaBackend.Open(); // kernels and cuBLAS in the reset context
-        using var a = backend.FromArray([1f, 2f, 3f, 4f], new Shape(2, 2));
-        using var c = backend.Empty(new Shape(2, 2));
-        backend.Axpby(2f, a, 0f, a);
-        backend.Gemm(a, a, c);
-        Assert.That(c.ToArray(), Is.EqualTo(new[] { 28f, 40f, 60f, 88f }));
     }
 }

@@ -27,13 +27,17 @@ internal static class FloatAssert
         }
     }
 
-    /// <summary>Bit-for-bit equality (NaN payloads and the sign of zero included).</summary>
+    /// <summary>
+    /// Bit-for-bit equality, the sign of zero included; a NaN meets any NaN (IEEE leaves payloads to the
+    /// hardware: a GPU's NaN-propagating max returns the canonical NaN, not its input's bits).
+    /// </summary>
     public static void Exact(float[] actual, float[] expected, string what)
     {
         Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{what}: length");
         for (int i = 0; i < expected.Length; i++)
         {
-            if (BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+            bool same = float.IsNaN(expected[i]) ? float.IsNaN(actual[i]) : BitConverter.SingleToInt32Bits(actual[i]) == BitConverter.SingleToInt32Bits(expected[i]);
+            if (!same)
             {
                 Assert.Fail($"{what}[{i}] = {actual[i]:R}, expected {expected[i]:R} (bit-exact)");
             }

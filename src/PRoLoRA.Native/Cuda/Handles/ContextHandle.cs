@@ -22,7 +22,12 @@ internal sealed unsafe class ContextHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
         var handle = new ContextHandle(device);
         IntPtr context;
-        CudaCheck.Driver(DriverApi.DevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
+        int status = DriverApi.DevicePrimaryCtxRetain(&context, device);
+        // On real drivers (seen on an H200, driver 580) a sticky error outlives the reset of the primary
+        // context: CUDA's documentation says the process must end before CUDA works again.
+        CudaCheck.Driver(status, "cuDevicePrimaryCtxRetain", StickyErrors.Is(status)
+            ? $"a crashed kernel (a sticky error) left CUDA unusable for device {device} in this process; restart the process to use the GPU again"
+            : null);
         handle.SetHandle(context);
         return handle;
     }
