@@ -18,15 +18,23 @@ public sealed class AdapterBank : IDisposable
     private readonly Dictionary<int, BankedAdapter> _bySlot = [];
     private int _nextSlot;
 
-    /// <summary>An empty bank over <paramref name="model"/>.</summary>
-    public AdapterBank(LlamaModel model)
+    /// <summary>An empty bank over <paramref name="model"/> whose adapters compute their products as <paramref name="products"/> says.</summary>
+    public AdapterBank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(products))
+        {
+            throw new ArgumentOutOfRangeException(nameof(products), products, "not an AdapterProducts value");
+        }
         Model = model;
+        Products = products;
     }
 
     /// <summary>The model whose base the adapters share.</summary>
     public LlamaModel Model { get; }
+
+    /// <summary>How the adapters are kept and their products computed.</summary>
+    public AdapterProducts Products { get; }
 
     /// <summary>The loaded adapters (not those unloaded but still draining), by name.</summary>
     public IReadOnlyList<AdapterInfo> Adapters
@@ -72,7 +80,7 @@ public sealed class AdapterBank : IDisposable
     public AdapterInfo Add(string name, IReadOnlyDictionary<string, ProLoraAdapter> adapters)
     {
         ArgumentNullException.ThrowIfNull(adapters);
-        var linears = new Dictionary<string, ProLoraLinear>(StringComparer.Ordinal);
+        var linears = new Dictionary<string, BankedLinear>(StringComparer.Ordinal);
         try
         {
             CheckNewName(name);
@@ -86,7 +94,7 @@ public sealed class AdapterBank : IDisposable
                 {
                     throw new ArgumentException($"adapter '{name}': the model has no linear '{path}'", nameof(adapters));
                 }
-                linears[path] = new ProLoraLinear(linear.Weight, linear.Bias, adapter, ownsBase: false);
+                linears[path] = new BankedLinear(new ProLoraLinear(linear.Weight, linear.Bias, adapter, ownsBase: false), Products);
             }
             lock (_gate)
             {
@@ -99,9 +107,16 @@ public sealed class AdapterBank : IDisposable
         }
         catch
         {
-            foreach (var adapter in adapters.Values)
+            foreach (var linear in linears.Values)
             {
-                adapter.Dispose();
+                linear.Dispose(); // frees its adapter too
+            }
+            foreach (var (path, adapter) in adapters)
+            {
+                if (!linears.ContainsKey(path))
+                {
+                    adapter.Dispose();
+                }
             }
             throw;
         }
@@ -163,7 +178,7 @@ public sealed class AdapterBank : IDisposable
     /// <summary>The row groups of a forward whose sequence b uses slot <paramref name="slots"/>[b] (−1: none), each sequence <paramref name="length"/> token rows.</summary>
     internal RowAdapters Plan(int[] slots, int length)
     {
-        var groups = new List<(IReadOnlyDictionary<string, ProLoraLinear>, int[])>();
+        var groups = new List<(IReadOnlyDictionary<string, BankedLinear>, int[])>();
         lock (_gate)
         {
             foreach (var slot in slots.Where(s => s >= 0).Distinct())

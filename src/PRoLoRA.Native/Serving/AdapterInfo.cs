@@ -3,7 +3,7 @@ namespace PRoLoRA.Native.Serving;
 /// <summary>One adapter in an <see cref="AdapterBank"/>.</summary>
 /// <param name="Name">Its name.</param>
 /// <param name="Slot">Its slot (the per-row index of a bank forward).</param>
-/// <param name="Bytes">Device bytes of its tensors: for a compact PRoLoRA, its compact chunks and vectors.</param>
+/// <param name="Bytes">Device bytes of its resident tensors: for a compact PRoLoRA, its compact chunks and vectors (and its A and B in a bank that keeps them, <see cref="AdapterProducts.Materialised"/>).</param>
 /// <param name="Modules">Module paths it adapts.</param>
 /// <param name="Leases">Requests (or other holders) using it now.</param>
 /// <param name="Unloading">True once unloaded while still leased: freed when the last lease ends.</param>

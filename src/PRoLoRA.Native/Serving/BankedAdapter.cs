@@ -1,17 +1,15 @@
-using PRoLoRA.Native.Adapters;
-
 namespace PRoLoRA.Native.Serving;
 
 /// <summary>An adapter resident in a bank: its linears over the model's frozen base, and who uses it.</summary>
-internal sealed class BankedAdapter(string name, int slot, Dictionary<string, ProLoraLinear> linears)
+internal sealed class BankedAdapter(string name, int slot, Dictionary<string, BankedLinear> linears)
 {
     public string Name { get; } = name;
 
     public int Slot { get; } = slot;
 
-    public IReadOnlyDictionary<string, ProLoraLinear> Linears { get; } = linears;
+    public IReadOnlyDictionary<string, BankedLinear> Linears { get; } = linears;
 
-    public long Bytes { get; } = linears.Values.SelectMany(l => l.Adapter.Parameters).Sum(p => p.Value.Count * sizeof(float));
+    public long Bytes { get; } = linears.Values.Sum(l => l.Bytes);
 
     public int Leases { get; set; }
 

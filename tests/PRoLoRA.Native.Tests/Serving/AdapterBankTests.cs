@@ -101,6 +101,36 @@ public class AdapterBankTests
         Assert.That(adapted, Is.Not.EqualTo(baseOnly).Within(1e-2f), "the adapter changes the output");
     }
 
+    [Test]
+    public void MaterialisedBank_GivesTheCompactBanksLogits_AndKeepsADenseCopy()
+    {
+        using var model = ServingSetup.LoadBase();
+        using var compact = ServingSetup.Bank(model);
+        using var dense = ServingSetup.Bank(model, AdapterProducts.Materialised);
+        var slots = compact.Adapters.ToDictionary(a => a.Name, a => a.Slot);
+        Assert.That(dense.Adapters.ToDictionary(a => a.Name, a => a.Slot), Is.EqualTo(slots));
+        // Mixed rows (groups of 1 and 2 sequences: the compact products on the CPU) and one adapter for all rows.
+        int[][] rowSlotSets = [[slots["attn"], -1, slots["lora"], slots["attn"], slots["mlp"]], [slots["mlp"], slots["mlp"]]];
+        foreach (var rowSlots in rowSlotSets)
+        {
+            int length = 5;
+            var ids = Enumerable.Range(0, rowSlots.Length * length).Select(i => ((i * 29) + 3) % model.Config.VocabularySize).ToArray();
+            var expected = Logits(model, compact, ids, rowSlots.Length, length, rowSlots);
+            var actual = Logits(model, dense, ids, rowSlots.Length, length, rowSlots);
+            Assert.That(actual, Is.EqualTo(expected).Within(1e-4f), string.Join(",", rowSlots));
+        }
+        var infos = dense.Adapters.ToDictionary(a => a.Name);
+        Assert.Multiple(() =>
+        {
+            foreach (var a in ServingSetup.Adapters)
+            {
+                Assert.That(infos[a.Name].Bytes, Is.EqualTo(a.CompactBytes(model.Config) + a.DenseBytes(model.Config)), a.Name);
+            }
+            Assert.That(dense.Products, Is.EqualTo(AdapterProducts.Materialised));
+            Assert.That(() => new AdapterBank(model, (AdapterProducts)7), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("products"));
+        });
+    }
+
     private static float[] Logits(LlamaModel model, AdapterBank bank, int[] ids, int batch, int length, int[] slots)
     {
         using var tape = new Tape(model.Backend);

@@ -44,6 +44,13 @@ internal sealed record TestAdapter(string Name, string[] Leaves, int Rank, int U
         return floats * sizeof(float);
     });
 
+    /// <summary>Float32 bytes of the full A (r×in) and B (out×r) of every module.</summary>
+    public long DenseBytes(LlamaConfig config) => config.Layers * Leaves.Sum(leaf =>
+    {
+        var (inFeatures, outFeatures) = LlamaModules.Size(config, leaf);
+        return (long)Rank * (inFeatures + outFeatures) * sizeof(float);
+    });
+
     private static int Ceil(int a, int b) => (a + b - 1) / b;
 }
 
@@ -62,9 +69,9 @@ internal static class ServingSetup
     public static ITokenizer Tokenizer() => Tokenizers.Load(BaseModelShape.ShippedFolder);
 
     /// <summary>A bank over <paramref name="model"/> holding <see cref="Adapters"/>.</summary>
-    public static AdapterBank Bank(LlamaModel model)
+    public static AdapterBank Bank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact)
     {
-        var bank = new AdapterBank(model);
+        var bank = new AdapterBank(model, products);
         foreach (var a in Adapters)
         {
             bank.Add(a.Name, a.Create(model));

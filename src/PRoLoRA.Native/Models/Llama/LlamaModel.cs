@@ -287,7 +287,7 @@ public sealed partial class LlamaModel : IDisposable
         var (weight, bias) = _linears[path];
         var y = tape.MatMul(x, weight, transB: true);
         y = bias is null ? y : tape.AddRowVector(y, bias);
-        return rows is null ? y : rows.Apply(tape, path, x, y);
+        return rows is null ? y : rows.Apply(path, x, y);
     }
 
     /// <summary>The frozen weight and bias of the linear <paramref name="path"/>, or false when the model has none.</summary>
