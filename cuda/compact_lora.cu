@@ -44,3 +44,73 @@ extern "C" __global__ void roll_spread(const float* h, float* g, int rows, int r
     }
     g[t] = h[(long long)i * rs + column];
 }
+
+// The delta of one PRoLoRA adapter on chosen rows, straight from its compact tensors (decode with many
+// adapters: one gather-multiply per row, as Punica's BGMV; A and B never built). For each i < count,
+// with row = rows[i]:
+//   hs[q] = Σ_k Σ_j x[row, k·cs_a + j] · chunk_a[(q + k·shift_a) mod rs, j]      (q < rs, the shared ranks)
+//   hu[t] = Σ_j x[row, j] · vec_a[t, j]                                          (t < u)
+//   y[row, k·cs_b + c] += alpha · (Σ_p chunk_b[c, p] · hs[(p − k·shift_b) mod rs] + Σ_t hu[t] · vec_b[t, k·cs_b + c])
+// x (N×in), y (N×out), chunk_a (rs×cs_a), vec_a (u×in), chunk_b (cs_b×rs), vec_b (u×out), contiguous;
+// the last slice of x and of y may be cut. Rows are distinct (each block owns its row of y).
+// Thread mapping: one block per row. Phase 1: warp w computes the ranks q ≡ w (mod warps), its lanes
+// striding along in (coalesced), into shared memory h (rs + u floats, dynamic). Phase 2: the block's
+// threads stride along out, each output reading one row of chunk_b (rs values) and h.
+// Shifts are < rs (the launcher reduces them).
+extern "C" __global__ void compact_rows_delta(const float* x, const int* rows, const float* chunk_a, const float* vec_a,
+                                              const float* chunk_b, const float* vec_b, float* y, int in, int out, int rs,
+                                              int u, int cs_a, int cs_b, int shift_a, int shift_b, float alpha) {
+    PROLORA_DYNAMIC_SHARED(float, h);
+    int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32, warps = (int)blockDim.x / 32;
+    const float* xr = x + (long long)rows[blockIdx.x] * in;
+    for (int q = warp; q < rs + u; q += warps) {
+        float sum = 0.0f;
+        if (q < rs) {
+            int copies = (in + cs_a - 1) / cs_a;
+            int p = q;  // (q + k·shift_a) mod rs, advanced per copy
+            for (int k = 0; k < copies; k++) {
+                int width = min(cs_a, in - k * cs_a);
+                const float* xs = xr + (long long)k * cs_a;
+                const float* ca = chunk_a + (long long)p * cs_a;
+                for (int j = lane; j < width; j += 32) {
+                    sum += xs[j] * ca[j];
+                }
+                p += shift_a;
+                if (p >= rs) {
+                    p -= rs;
+                }
+            }
+        } else {
+            const float* va = vec_a + (long long)(q - rs) * in;
+            for (int j = lane; j < in; j += 32) {
+                sum += xr[j] * va[j];
+            }
+        }
+        sum = warp_sum(sum);
+        if (lane == 0) {
+            h[q] = sum;
+        }
+    }
+    __syncthreads();
+    float* yr = y + (long long)rows[blockIdx.x] * out;
+    for (int o = (int)threadIdx.x; o < out; o += (int)blockDim.x) {
+        int k = o / cs_b, c = o % cs_b;
+        float sum = 0.0f;
+        if (rs > 0) {
+            int roll = (int)((long long)k * shift_b % rs);
+            const float* cb = chunk_b + (long long)c * rs;
+            int source = rs - roll;  // (p − roll) mod rs at p = 0
+            if (source == rs) {
+                source = 0;
+            }
+            for (int p = 0; p < rs; p++) {
+                sum += cb[p] * h[source];
+                source = source + 1 == rs ? 0 : source + 1;
+            }
+        }
+        for (int t = 0; t < u; t++) {
+            sum += h[rs + t] * vec_b[(long long)t * out + o];
+        }
+        yr[o] += alpha * sum;
+    }
+}

@@ -113,6 +113,9 @@ public static class BenchCommand
             case "model":
                 ModelBenchmark.Run(ctx);
                 return layer;
+            case "serve":
+                ServeBenchmark.Run(ctx);
+                return layer;
             default:
                 throw new ArgumentException($"unknown group '{group}'", "groups");
         }

@@ -14,18 +14,18 @@ public enum BenchScale
 }
 
 /// <summary>The parsed command line.</summary>
-/// <param name="Groups">The groups to run, in order: kernels, gemm, layer, compact, peers, model.</param>
+/// <param name="Groups">The groups to run, in order: kernels, gemm, layer, compact, peers, model, serve.</param>
 /// <param name="Device">"cpu" or "cuda[:N]".</param>
 /// <param name="Scale">Sizes and repetitions.</param>
 /// <param name="JsonPath">Where to write the JSON report, or null for none.</param>
 public sealed record BenchOptions(IReadOnlyList<string> Groups, string Device, BenchScale Scale, string? JsonPath)
 {
     /// <summary>Every group, in the order <c>all</c> runs them.</summary>
-    public static readonly IReadOnlyList<string> AllGroups = ["kernels", "gemm", "layer", "compact", "peers", "model"];
+    public static readonly IReadOnlyList<string> AllGroups = ["kernels", "gemm", "layer", "compact", "peers", "model", "serve"];
 
     /// <summary>The usage line.</summary>
     public const string Usage =
-        "usage: PRoLoRA.Bench [all|kernels|gemm|layer|compact|peers|model] [--device cpu|cuda[:N]] [--quick|--tiny] [--json PATH]";
+        "usage: PRoLoRA.Bench [all|kernels|gemm|layer|compact|peers|model|serve] [--device cpu|cuda[:N]] [--quick|--tiny] [--json PATH]";
 
     /// <summary>Parses <paramref name="args"/>; returns null and sets <paramref name="error"/> when they are bad.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string error)

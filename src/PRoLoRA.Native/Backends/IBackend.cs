@@ -86,6 +86,16 @@ public interface IBackend : IDisposable
     /// </summary>
     void RollSpread(Tensor h, Tensor g, int copies, int shift);
 
+    /// <summary>
+    /// One PRoLoRA adapter's delta on chosen rows, straight from its compact tensors (decode with many
+    /// adapters, a gather-multiply per row as Punica's BGMV; A and B never built): for each row r of
+    /// <paramref name="rows"/>, y[r, :] += alpha · (x[r, :]·Aᵀ)·Bᵀ, where A (r×in) is
+    /// BroadcastRoll(chunkA, vecA, shiftA) and Bᵀ (r×out) is BroadcastRoll(chunkBᵀ, vecB, shiftB). x (N×in),
+    /// y (N×out), chunkA (rs×csA), vecA (u×in), chunkB (csB×rs), vecB (u×out), all contiguous; the last
+    /// slices may be cut (in ≤ copies·csA); rows distinct, in [0, N); shifts ≥ 0.
+    /// </summary>
+    void CompactRowsDelta(Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y, float alpha);
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(Tensor x, float value);
 

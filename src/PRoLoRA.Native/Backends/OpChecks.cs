@@ -115,6 +115,67 @@ internal static class OpChecks
     public static (int Rows, int Rs) RollSpread(IBackend backend, Tensor h, Tensor g, int copies, int shift)
         => RollOperands(backend, (h, nameof(h)), (g, nameof(g)), copies, shift);
 
+    /// <summary>
+    /// Compact-rows-delta's operands (see <see cref="IBackend.CompactRowsDelta"/>), all contiguous and 2-D, rows distinct
+    /// and inside x; returns the sizes.
+    /// </summary>
+    public static CompactRowsSizes CompactRowsDelta(IBackend backend, Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y)
+    {
+        foreach (var (t, name) in new[] { (x, nameof(x)), (chunkA, nameof(chunkA)), (vecA, nameof(vecA)), (chunkB, nameof(chunkB)), (vecB, nameof(vecB)), (y, nameof(y)) })
+        {
+            Contiguous(backend, t, name);
+            Rank2(t, name);
+        }
+        int n = x.Shape[0], inFeatures = x.Shape[1], outFeatures = y.Shape[1];
+        int rs = chunkA.Shape[0], csA = chunkA.Shape[1], u = vecA.Shape[0], csB = chunkB.Shape[0];
+        if (y.Shape[0] != n)
+        {
+            throw new ArgumentException($"y has {y.Shape[0]} rows but x {x.Shape} has {n}", nameof(y));
+        }
+        if (vecA.Shape[1] != inFeatures)
+        {
+            throw new ArgumentException($"vecA has shape {vecA.Shape}, expected ({u}, {inFeatures}) for x {x.Shape}", nameof(vecA));
+        }
+        if (chunkB.Shape[1] != rs)
+        {
+            throw new ArgumentException($"chunkB has shape {chunkB.Shape}, expected ({csB}, {rs}): rs = {rs} from chunkA {chunkA.Shape}", nameof(chunkB));
+        }
+        if (vecB.Shape[0] != u || vecB.Shape[1] != outFeatures)
+        {
+            throw new ArgumentException($"vecB has shape {vecB.Shape}, expected ({u}, {outFeatures}) for vecA {vecA.Shape} and y {y.Shape}", nameof(vecB));
+        }
+        if (rs + u == 0)
+        {
+            throw new ArgumentException($"the adapter has no rank: chunkA {chunkA.Shape} and vecA {vecA.Shape}", nameof(chunkA));
+        }
+        if (rs > 0 && (csA < 1 || csA > inFeatures))
+        {
+            throw new ArgumentException($"chunkA width {csA} must be in [1, {inFeatures}] (the width of x)", nameof(chunkA));
+        }
+        if (rs > 0 && (csB < 1 || csB > outFeatures))
+        {
+            throw new ArgumentException($"chunkB height {csB} must be in [1, {outFeatures}] (the width of y)", nameof(chunkB));
+        }
+        if (shiftA < 0 || shiftB < 0)
+        {
+            throw new ArgumentOutOfRangeException(shiftA < 0 ? nameof(shiftA) : nameof(shiftB), shiftA < 0 ? shiftA : shiftB, "shifts must be >= 0");
+        }
+        var seen = new bool[n];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"rows[{i}] = {rows[i]} is outside x's {n} rows");
+            }
+            if (seen[rows[i]])
+            {
+                throw new ArgumentException($"rows[{i}] = {rows[i]} repeats: each row is updated once", nameof(rows));
+            }
+            seen[rows[i]] = true;
+        }
+        return new CompactRowsSizes(inFeatures, outFeatures, rs, u, Math.Max(csA, 1), Math.Max(csB, 1));
+    }
+
     /// <summary>One contiguous tensor; returns its element count.</summary>
     public static long Fill(IBackend backend, Tensor x) => Elementwise(backend, (x, nameof(x)));
 
@@ -482,3 +543,6 @@ internal static class OpChecks
 
 /// <summary>The sizes of a broadcast-roll: shared rank rs, unshared rank u, the broadcast dimension and the chunk width cs.</summary>
 internal readonly record struct BroadcastRollSizes(int Rs, int U, int Dim, int Cs);
+
+/// <summary>The sizes of a compact-rows-delta: in and out, shared and unshared ranks, chunk widths (at least 1).</summary>
+internal readonly record struct CompactRowsSizes(int In, int Out, int Rs, int U, int CsA, int CsB);

@@ -195,7 +195,16 @@ public sealed class AdapterBank : IDisposable
                 throw new ArgumentException("a slot is −1 (the base alone) or an adapter's slot", nameof(slots));
             }
         }
-        return new RowAdapters(groups, slots.Length * length);
+        return new RowAdapters(groups);
+    }
+
+    /// <summary>Adapter bytes that the products of one forward read, the rows grouped as <see cref="Plan"/> groups them (the serve benchmark's count).</summary>
+    internal long AdapterBytesRead(int[] slots, int length)
+    {
+        lock (_gate)
+        {
+            return slots.Where(s => s >= 0).GroupBy(s => s).Sum(g => _bySlot[g.Key].Linears.Values.Sum(l => l.BytesRead(g.Count() * length)));
+        }
     }
 
     private void CheckNewName(string name)

@@ -195,4 +195,28 @@ public sealed class CompactDeltaTests
             Assert.That(() => be.RollSpread(h, p.T, 3, 1), Throws.ArgumentException.With.Property("ParamName").EqualTo("g").And.Message.Contains("contiguous"));
         });
     }
+
+    [Test]
+    public void BadCompactRowsOperands_NameTheArgument()
+    {
+        var be = CpuBackend.Instance;
+        using var x = be.Zeros(new Shape(4, 16));
+        using var y = be.Zeros(new Shape(4, 8));
+        using var chunkA = be.Zeros(new Shape(3, 4));
+        using var vecA = be.Zeros(new Shape(1, 16));
+        using var chunkB = be.Zeros(new Shape(4, 3));
+        using var vecB = be.Zeros(new Shape(1, 8));
+        using var wrongVecB = be.Zeros(new Shape(1, 9));
+        using var yShort = be.Zeros(new Shape(3, 8));
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => be.CompactRowsDelta(x, [0, 2], chunkA, vecA, 1, chunkB, vecB, 1, y, 1f), Throws.Nothing);
+            Assert.That(() => be.CompactRowsDelta(x, [1, 1], chunkA, vecA, 1, chunkB, vecB, 1, y, 1f), Throws.ArgumentException.With.Message.Contains("rows[1] = 1 repeats"));
+            Assert.That(() => be.CompactRowsDelta(x, [4], chunkA, vecA, 1, chunkB, vecB, 1, y, 1f), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("rows[0] = 4"));
+            Assert.That(() => be.CompactRowsDelta(x, [0], chunkA, vecA, 1, chunkB, wrongVecB, 1, y, 1f), Throws.ArgumentException.With.Property("ParamName").EqualTo("vecB"));
+            Assert.That(() => be.CompactRowsDelta(x, [0], chunkA, vecA, -1, chunkB, vecB, 1, y, 1f), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("shiftA"));
+            Assert.That(() => be.CompactRowsDelta(x, [0], chunkA, vecA, 1, chunkB, vecB, 1, yShort, 1f), Throws.ArgumentException.With.Property("ParamName").EqualTo("y"));
+            Assert.That(() => be.CompactRowsDelta(x, [0], chunkA, vecA, 1, chunkB.T, vecB, 1, y, 1f), Throws.ArgumentException.With.Property("ParamName").EqualTo("chunkB"));
+        });
+    }
 }

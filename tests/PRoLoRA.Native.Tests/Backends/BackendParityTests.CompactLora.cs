@@ -119,6 +119,43 @@ public abstract partial class BackendParityTests
         AssertClose(yBeta0, product, "y with beta = 0 (NaN never read)", ParityAssert.GemmRelative);
     }
 
+    [TestCaseSource(nameof(CompactCases))]
+    public void CompactRowsDelta_AddsTheMaterialisedDeltaToTheChosenRowsOnly(CompactCase c)
+    {
+        var (x, xHost) = RandomPair(c.Rows, c.In);
+        var (chunkA, chunkAHost) = RandomPair(c.Rs, c.CsA);
+        var (vecA, vecAHost) = RandomPair(c.U, c.In);
+        var (chunkB, chunkBHost) = RandomPair(c.CsB, c.Rs);
+        var (vecB, vecBHost) = RandomPair(c.U, c.Out);
+        var y0 = Randoms(c.Rows * c.Out);
+        var (y, _) = Pair(y0, c.Rows, c.Out);
+        int[] rows = [.. Enumerable.Range(0, c.Rows).Where(i => c.Rows == 1 || i % 3 != 1).Reverse()];
+        const float alpha = 0.75f;
+        Backend.CompactRowsDelta(x, rows, chunkA, vecA, c.ShiftA, chunkB, vecB, c.ShiftB, y, alpha);
+
+        var a = CpuBackend.Reference.BroadcastRoll(chunkAHost, vecAHost, c.Rs, c.U, c.In, c.CsA, c.ShiftA);
+        var bT = CpuBackend.Reference.BroadcastRoll(HostArrays.Transpose(chunkBHost, c.CsB, c.Rs), vecBHost, c.Rs, c.U, c.Out, c.CsB, c.ShiftB);
+        var delta = HostProduct(HostProduct(xHost, a, c.Rows, c.In, c.R, transposeB: true), bT, c.Rows, c.R, c.Out, transposeB: false);
+        var expected = (float[])y0.Clone();
+        foreach (int row in rows)
+        {
+            for (int j = 0; j < c.Out; j++)
+            {
+                expected[(row * c.Out) + j] += alpha * delta[(row * c.Out) + j];
+            }
+        }
+        var actual = y.ToArray();
+        // Two float products in a row: the error is held to the largest output, not to each (possibly cancelled) one.
+        FloatAssert.Close(actual, expected, "y", ParityAssert.GemmRelative, floor: expected.Max(MathF.Abs));
+        foreach (int untouched in Enumerable.Range(0, c.Rows).Except(rows))
+        {
+            AssertRowUnchanged(actual, y0, untouched, c.Out);
+        }
+    }
+
+    private static void AssertRowUnchanged(float[] actual, float[] before, int row, int width) =>
+        FloatAssert.Exact(actual.AsSpan(row * width, width).ToArray(), before.AsSpan(row * width, width).ToArray(), $"row {row} (not chosen)");
+
     /// <summary>a (rows×inner) times b (inner×cols), or bᵀ when b is stored cols×inner, summed in double.</summary>
     private static float[] HostProduct(float[] a, float[] b, int rows, int inner, int cols, bool transposeB)
     {

@@ -4,9 +4,9 @@ using PRoLoRA.Native.Tensors;
 namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>
-/// Roll-reduce and roll-spread, the small steps of PRoLoRA's compact products (the twin of
-/// cuda/compact_lora.cu). A roll by k·shift splits a row of rs ranks into two runs, so each copy is
-/// two vector adds (reduce) or two copies (spread).
+/// Roll-reduce and roll-spread, the small steps of PRoLoRA's compact products, and the compact delta of
+/// chosen rows (the twins of cuda/compact_lora.cu). A roll by k·shift splits a row of rs ranks into two
+/// runs, so each copy is two vector adds (reduce) or two copies (spread).
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -62,6 +62,63 @@ public sealed partial class CpuBackend
                 // g[q] = h[q − roll] for q ≥ roll, and h[q − roll + rs] before.
                 hi[..(rs - roll)].CopyTo(gk[roll..]);
                 hi[(rs - roll)..].CopyTo(gk[..roll]);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void CompactRowsDelta(Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y, float alpha)
+    {
+        var z = OpChecks.CompactRowsDelta(this, x, rows, chunkA, vecA, shiftA, chunkB, vecB, shiftB, y);
+        var xs = Elements(x);
+        var ys = Elements(y);
+        var ca = Elements(chunkA);
+        var va = Elements(vecA);
+        var cb = Elements(chunkB);
+        var vb = Elements(vecB);
+        int rs = z.Rs, u = z.U;
+        int rollA = rs > 0 ? shiftA % rs : 0, rollB = rs > 0 ? shiftB % rs : 0;
+        Span<float> h = rs + u <= 1024 ? stackalloc float[rs + u] : new float[rs + u];
+        Span<float> g = rs <= 1024 ? stackalloc float[rs] : new float[rs];
+        foreach (int row in rows)
+        {
+            var xr = xs.Slice(row * z.In, z.In);
+            var yr = ys.Slice(row * z.Out, z.Out);
+            h.Clear();
+            // Shrink: copy k of the chunk meets slice k of x; its rank p lands on shared rank (p − k·shift) mod rs.
+            for (int k = 0, roll = 0; k * z.CsA < z.In && rs > 0; k++, roll = (roll + rollA) % rs)
+            {
+                var slice = xr.Slice(k * z.CsA, Math.Min(z.CsA, z.In - (k * z.CsA)));
+                for (int p = 0, q = (rs - roll) % rs; p < rs; p++, q = q + 1 == rs ? 0 : q + 1)
+                {
+                    h[q] += TensorPrimitives.Dot(slice, ca.Slice(p * z.CsA, slice.Length));
+                }
+            }
+            for (int t = 0; t < u; t++)
+            {
+                h[rs + t] = TensorPrimitives.Dot(xr, va.Slice(t * z.In, z.In));
+            }
+            // Expand: slice k of y is chunk_b times the shared ranks rolled by k·shift, g[p] = h[(p − k·shift) mod rs].
+            for (int k = 0, roll = 0; k * z.CsB < z.Out && rs > 0; k++, roll = (roll + rollB) % rs)
+            {
+                h[(rs - roll)..rs].CopyTo(g);
+                h[..(rs - roll)].CopyTo(g[roll..]);
+                var slice = yr.Slice(k * z.CsB, Math.Min(z.CsB, z.Out - (k * z.CsB)));
+                for (int c = 0; c < slice.Length; c++)
+                {
+                    // rs is small (a few ranks): a plain loop beats a vector call's setup here.
+                    var weights = cb.Slice(c * rs, rs);
+                    float sum = 0f;
+                    for (int p = 0; p < rs; p++)
+                    {
+                        sum += weights[p] * g[p];
+                    }
+                    slice[c] += alpha * sum;
+                }
+            }
+            for (int t = 0; t < u; t++)
+            {
+                TensorPrimitives.MultiplyAdd(vb.Slice(t * z.Out, z.Out), alpha * h[rs + t], yr, yr);
             }
         }
     }

@@ -2,7 +2,7 @@ using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends.Cuda;
 
-/// <summary>Launchers of compact_lora.cu: one thread per output element on a 1-D grid; the shift is reduced mod rs on the host.</summary>
+/// <summary>Launchers of compact_lora.cu: the roll ops one thread per output element on a 1-D grid; the shifts reduced mod rs on the host.</summary>
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
@@ -26,5 +26,30 @@ public sealed partial class CudaBackend
         int roll = rs > 0 ? shift % rs : 0;
         Launch("roll_spread", Int(g.Count, nameof(g)),
             [(IntPtr)(&ph), (IntPtr)(&pg), (IntPtr)(&rows), (IntPtr)(&rs), (IntPtr)(&copies), (IntPtr)(&roll)]);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>compact_rows_delta: one block of 256 threads per row, the rs + u ranks of the row in dynamic shared memory.</remarks>
+    public unsafe void CompactRowsDelta(Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y, float alpha)
+    {
+        ThrowIfDisposed();
+        var z = OpChecks.CompactRowsDelta(this, x, rows, chunkA, vecA, shiftA, chunkB, vecB, shiftB, y);
+        if (rows.IsEmpty)
+        {
+            return;
+        }
+        int rs = z.Rs, u = z.U, inFeatures = z.In, outFeatures = z.Out, csA = z.CsA, csB = z.CsB;
+        int rollA = rs > 0 ? shiftA % rs : 0, rollB = rs > 0 ? shiftB % rs : 0;
+        int sharedBytes = (rs + u) * sizeof(float);
+        if (sharedBytes > 48 * 1024)
+        {
+            throw new ArgumentException($"rank {rs + u} is too large for compact_rows_delta (its ranks live in 48 KiB of shared memory)", nameof(chunkA));
+        }
+        IntPtr px = Ptr(x), pca = Ptr(chunkA), pva = Ptr(vecA), pcb = Ptr(chunkB), pvb = Ptr(vecB), py = Ptr(y);
+        using var scratch = Upload(rows);
+        IntPtr pr = scratch.Pointer;
+        Launch("compact_rows_delta", new Dim3(rows.Length), new Dim3(BlockSize), sharedBytes,
+            [(IntPtr)(&px), (IntPtr)(&pr), (IntPtr)(&pca), (IntPtr)(&pva), (IntPtr)(&pcb), (IntPtr)(&pvb), (IntPtr)(&py), (IntPtr)(&inFeatures),
+                (IntPtr)(&outFeatures), (IntPtr)(&rs), (IntPtr)(&u), (IntPtr)(&csA), (IntPtr)(&csB), (IntPtr)(&rollA), (IntPtr)(&rollB), (IntPtr)(&alpha)]);
     }
 }

@@ -6,15 +6,15 @@ namespace PRoLoRA.Native.Models.Llama;
 
 /// <summary>
 /// The adapters of one bank forward: groups of token rows that share an adapter (module path → linear),
-/// each group's delta added to the base product for its rows only (as Punica's SGMV/BGMV: gather the
-/// group's rows, two products, scatter-add). Inference only: the base product is updated in place.
+/// each group's delta added to the base product for its rows only: a gather-multiply per row for a few
+/// rows (as Punica's BGMV), two GEMMs over the gathered rows for many (as its SGMV). Inference only: the
+/// base product is updated in place.
 /// </summary>
-internal sealed class RowAdapters(IReadOnlyList<(IReadOnlyDictionary<string, BankedLinear> Linears, int[] Rows)> groups, int totalRows)
+internal sealed class RowAdapters(IReadOnlyList<(IReadOnlyDictionary<string, BankedLinear> Linears, int[] Rows)> groups)
 {
     /// <summary>y (the base product of x for the linear <paramref name="path"/>) plus every group's delta on its rows.</summary>
     public Variable Apply(string path, Variable x, Variable y)
     {
-        var backend = x.Value.Backend;
         Tensor? contiguous = null;
         try
         {
@@ -25,16 +25,7 @@ internal sealed class RowAdapters(IReadOnlyList<(IReadOnlyDictionary<string, Ban
                     continue;
                 }
                 var input = x.Value.IsContiguous ? x.Value : contiguous ??= Copy(x.Value);
-                if (rows.Length == totalRows)
-                {
-                    linear.AddDelta(input, y.Value, beta: 1f);
-                    continue;
-                }
-                using var xg = backend.Empty(new Shape(rows.Length, input.Shape[1]));
-                backend.Embedding(input, rows, xg);
-                using var delta = backend.Empty(new Shape(rows.Length, y.Shape[1]));
-                linear.AddDelta(xg, delta, beta: 0f);
-                backend.EmbeddingBackward(delta, rows, y.Value);
+                linear.AddDelta(input, y.Value, rows);
             }
         }
         finally
