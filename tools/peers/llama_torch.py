@@ -31,6 +31,20 @@ Only torch, numpy and the standard library; safetensors are read and written by 
       --serve: after the warm-up prints {"ready": true, ...}, then times one step for each line
       "step" read from stdin and prints {"ms": ...}; "quit" or the end of stdin ends it (so a caller
       can interleave these steps with its own: tools/PRoLoRA.Bench's model group)
+  llama_torch.py decode --model DIR [--random-adapter r,u,m,n] --adapters K --batch B --prompt P --max-steps S
+                        [--merged] [--threads N] [--reps R] [--warmup W] [--device cpu|cuda] [--serve]
+      multi-adapter serving, the PEFT way (PEFT's mixed batch with adapter_names; vLLM/Punica): K random
+      PRoLoRA adapters (default r,u,m,n 8,1,7,7) on the seven linears of every layer, each materialised
+      ONCE as dense A (r x in) and B (out x r); row b of the batch uses adapter b % K, and every linear is
+      the base GEMM on all B rows plus, per adapter, s (x_g A^T) B^T on its rows (index_select, two
+      matmuls, index_add). --merged: one adapter merged into the weights (W + s B A), no per-row work.
+      A KV cache per layer (B x kv_heads x (P + S) x head_dim, preallocated); a random prompt (B x P) is
+      prefilled, then one step = one greedy token of every row (argmax of its logits); when the cache is
+      full the positions restart at P, untimed. No grad (inference_mode). Prints {"torch", "device",
+      "threads", "dtype", "batch", "adapters" (1 when merged), "merged", "prompt", "max_steps",
+      "adapter", "adapter_bytes_dense" (all K dense A and B; 0 when merged), "tokens" (= B),
+      "tokens_per_second", "median_ms", "min_ms", "max_ms", "runs"} (W: 2 untimed steps unless given);
+      --serve as for bench: {"ready": true, ...those fields but the timings}, then {"ms": ...} per "step"
 
 --tokens FILE.json is {"input_ids": [[...], ...]} (equal lengths). --dtype float64 computes in
 float64 (default float32). tools/peers/check_llama_torch.sh checks it on the golden checkpoints (tests/PRoLoRA.Native.Tests/Golden/llama).
@@ -284,7 +298,9 @@ class Llama:
         half = x.shape[-1] // 2
         return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
 
-    def attention(self, p, x, cos, sin):
+    def qkv(self, p, x, cos, sin):
+        """q (b x heads x t x head_dim) and k, v (b x kv_heads x t x head_dim) of x (b x t x hidden),
+        q and k rotated by cos and sin (t x head_dim)."""
         c = self.cfg
         b, t, _ = x.shape
         hd, nh, nkv = c["head_dim"], c["heads"], c["kv_heads"]
@@ -293,14 +309,26 @@ class Llama:
         v = self.linear(p + "v_proj", x).view(b, t, nkv, hd).transpose(1, 2)
         q = q * cos + self.rotate_half(q) * sin
         k = k * cos + self.rotate_half(k) * sin
-        k = k.repeat_interleave(nh // nkv, dim=1)
-        v = v.repeat_interleave(nh // nkv, dim=1)
+        return q, k, v
+
+    def attend(self, p, q, k, v, mask):
+        """o_proj of softmax(q k^T / sqrt(head_dim)) v, the kv heads repeated, mask (t x keys, True: hidden) or None."""
+        c = self.cfg
+        b, nh, t, hd = q.shape
+        k = k.repeat_interleave(nh // c["kv_heads"], dim=1)
+        v = v.repeat_interleave(nh // c["kv_heads"], dim=1)
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
-        mask = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
-        scores = scores.masked_fill(mask, float("-inf"))
-        probs = torch.softmax(scores.to(torch.promote_types(x.dtype, torch.float32)), dim=-1).to(x.dtype)
+        if mask is not None:
+            scores = scores.masked_fill(mask, float("-inf"))
+        probs = torch.softmax(scores.to(torch.promote_types(q.dtype, torch.float32)), dim=-1).to(q.dtype)
         out = (probs @ v).transpose(1, 2).reshape(b, t, nh * hd)
         return self.linear(p + "o_proj", out)
+
+    def attention(self, p, x, cos, sin):
+        q, k, v = self.qkv(p, x, cos, sin)
+        t = x.shape[1]
+        mask = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+        return self.attend(p, q, k, v, mask)
 
     def mlp(self, p, x):
         return self.linear(p + "down_proj", F.silu(self.linear(p + "gate_proj", x)) * self.linear(p + "up_proj", x))
@@ -316,9 +344,63 @@ class Llama:
         cos, sin = self.rope(ids.shape[1], emb.dtype, emb.device)
         for i in range(self.cfg["layers"]):
             h = self.layer(i, h, cos, sin)
+        return self.logits(h)
+
+    def logits(self, h):
+        """The final norm and the head (lm_head or the tied embeddings) of hidden states h."""
         h = self.norm("model.norm", h)
-        head = emb if self.cfg["tied"] else self.w["lm_head.weight"]
+        head = self.w["model.embed_tokens.weight"] if self.cfg["tied"] else self.w["lm_head.weight"]
         return h @ head.t()
+
+
+class Decoder(Llama):
+    """Decoding with a KV cache for a batch whose rows use different adapters, the PEFT way (PEFT's
+    mixed-batch inference with adapter_names; vLLM/Punica's grouping): every adapter is held as dense
+    LoRA A (r x in) and B (out x r), materialised once; a linear is the base GEMM on all rows, then for
+    each adapter group its rows index_select-ed, s (x_g A^T) B^T, index_add-ed back. dense: module ->
+    [(A, B, scaling) per adapter] (empty: plain base, e.g. merged weights); groups: [(adapter, rows)].
+    The cache: per layer k and v of batch x kv_heads x capacity x head_dim, preallocated; every row
+    is at the same position (one prompt length)."""
+
+    def __init__(self, cfg, weights, dense, groups, batch, capacity):
+        super().__init__(cfg, weights)
+        self.dense, self.groups, self.start = dense, groups, 0
+        emb = weights["model.embed_tokens.weight"]
+        self.cos, self.sin = self.rope(capacity, emb.dtype, emb.device)
+        shape = (batch, cfg["kv_heads"], capacity, cfg["head_dim"])
+        self.cache = {f"model.layers.{i}.self_attn.": (torch.zeros(shape, dtype=emb.dtype, device=emb.device),
+                                                        torch.zeros(shape, dtype=emb.dtype, device=emb.device))
+                      for i in range(cfg["layers"])}
+
+    def linear(self, name, x):
+        y = super().linear(name, x)  # the base (self.adapters is empty)
+        per = self.dense.get(name)
+        if per:
+            for k, rows in self.groups:
+                a, b, s = per[k]
+                y.index_add_(0, rows, ((x.index_select(0, rows) @ a.t()) @ b.t()) * s)
+        return y
+
+    def attention(self, p, x, cos, sin):
+        """x's k and v written to the cache at self.start..; its queries attend to the cache up to them."""
+        q, k, v = self.qkv(p, x, cos, sin)
+        ck, cv = self.cache[p]
+        t = x.shape[1]
+        end = self.start + t
+        ck[:, :, self.start:end] = k
+        cv[:, :, self.start:end] = v
+        mask = torch.ones(t, end, dtype=torch.bool, device=x.device).triu(self.start + 1) if t > 1 else None
+        return self.attend(p, q, ck[:, :, :end], cv[:, :, :end], mask)
+
+    def next_logits(self, ids, start):
+        """Logits (batch x vocab) after the last of ids (batch x t), which stand at positions start..start+t-1
+        (the cache holds the positions before start): the prefill (start 0) or one decode step (t = 1)."""
+        self.start, t = start, ids.shape[1]
+        h = self.w["model.embed_tokens.weight"][ids]
+        cos, sin = self.cos[start:start + t], self.sin[start:start + t]
+        for i in range(self.cfg["layers"]):
+            h = self.layer(i, h, cos, sin)
+        return self.logits(h[:, -1])
 
 
 def next_token_loss(logits, ids):
@@ -456,7 +538,7 @@ def cmd_bench(args, dtype):
                 t.grad = None
             next_token_loss(model.forward(ids), ids).backward()
     clock = timer(device)
-    for _ in range(args.warmup):
+    for _ in range(1 if args.warmup is None else args.warmup):
         clock(step)
     if args.serve:
         return serve(step, clock, {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "tokens": tokens, **info})
@@ -470,6 +552,81 @@ def cmd_bench(args, dtype):
     if device == "cuda":
         out["gpu"] = torch.cuda.get_device_name(0)
     return out
+
+
+def parse_prolora_shape(text):
+    """r,u,m,n of --random-adapter: r >= 1 ranks, 0 <= u <= r of them unshared, m, n >= 1 chunks."""
+    try:
+        r, u, m, n = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"--random-adapter {text!r}: expected r,u,m,n (four integers)") from None
+    if r < 1 or not 0 <= u <= r or m < 1 or n < 1:
+        raise ValueError(f"--random-adapter {text!r}: needs r >= 1, 0 <= u <= r, m >= 1 and n >= 1")
+    return [r, u, m, n]
+
+
+def cmd_decode(args, dtype):
+    """Multi-adapter serving: B rows, row b with adapter b % K (dense A and B, grouped; see Decoder), or
+    --merged: one adapter merged into the weights. Prefill of a random prompt, then one step = one token
+    of every row."""
+    device, batch, prompt = args.device, args.batch, args.prompt
+    shape = parse_prolora_shape(args.random_adapter or "8,1,7,7")
+    count = 1 if args.merged else args.adapters
+    if args.adapter:
+        raise ValueError("decode builds random adapters (--random-adapter); --adapter is not used")
+    if count < 1 or batch < 1 or prompt < 1 or args.max_steps is None or args.max_steps < 1:
+        raise ValueError("decode needs --adapters >= 1, --batch >= 1, --prompt >= 1 and --max-steps >= 1")
+    if not args.model:
+        raise ValueError("decode needs --model")
+    capacity = prompt + args.max_steps
+    cfg, weights, _ = open_model(args, dtype, device)
+    gen = torch.Generator().manual_seed(1)
+    dense = {}  # module -> [(A, B, scaling)]: materialised once, what PEFT keeps
+    with torch.no_grad():
+        for _ in range(count):
+            for i in range(cfg["layers"]):
+                for t in TARGETS:
+                    w = weights[f"model.layers.{i}.{t}.weight"]
+                    a = random_prolora(w.shape[1], w.shape[0], *shape, dtype, device, gen)
+                    dense.setdefault(f"model.layers.{i}.{t}", []).append((a.full_a().detach().contiguous(), a.full_b().detach().contiguous(), a.scaling))
+    dense_bytes = sum(a.numel() * a.element_size() + b.numel() * b.element_size() for per in dense.values() for a, b, _ in per)
+    if args.merged:  # W + s B A, no per-row adapter work
+        weights = dict(weights)
+        for module, [(a, b, s)] in dense.items():
+            weights[module + ".weight"] = weights[module + ".weight"] + s * (b @ a)
+        dense, groups, dense_bytes = {}, [], 0
+    else:
+        groups = [(k, torch.arange(k, batch, count, device=device)) for k in range(min(count, batch))]
+    ids = torch.randint(0, cfg["vocab"], (batch, prompt), generator=gen).to(device)
+    with torch.inference_mode():
+        model = Decoder(cfg, weights, dense, groups, batch, capacity)
+        state = {"pos": prompt, "tokens": model.next_logits(ids, 0).argmax(-1)}
+
+        def step():
+            state["tokens"] = model.next_logits(state["tokens"][:, None], state["pos"]).argmax(-1)
+            state["pos"] += 1
+
+        timed = timer(device)
+
+        def clock(call):
+            if state["pos"] == capacity:  # the cache is full: decode on from the prompt's end (untimed)
+                state["pos"] = prompt
+            return timed(call)
+
+        for _ in range(2 if args.warmup is None else args.warmup):
+            clock(step)
+        info = {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(),
+                "dtype": str(dtype).replace("torch.", ""), "batch": batch, "adapters": count, "merged": args.merged,
+                "prompt": prompt, "max_steps": args.max_steps, "adapter": "prolora r,u,m,n=" + ",".join(map(str, shape)),
+                "adapter_bytes_dense": dense_bytes, "tokens": batch}
+        if device == "cuda":
+            info["gpu"] = torch.cuda.get_device_name(0)
+        if args.serve:
+            return serve(step, clock, info)
+        times = [clock(step) for _ in range(args.reps)]
+    median = statistics.median(times)
+    return {**info, "tokens_per_second": batch / (median / 1e3), "median_ms": median, "min_ms": min(times),
+            "max_ms": max(times), "runs": len(times)}
 
 
 def serve(step, clock, info):
@@ -490,7 +647,7 @@ def serve(step, clock, info):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["logits", "grads", "bench"])
+    ap.add_argument("command", choices=["logits", "grads", "bench", "decode"])
     ap.add_argument("--model")
     ap.add_argument("--adapter")
     ap.add_argument("--tokens")
@@ -502,9 +659,13 @@ def main():
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads on the CPU (0: leave)")
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--warmup", type=int, help="untimed steps first (bench: 1, decode: 2)")
+    ap.add_argument("--adapters", type=int, default=1, help="decode: K random adapters, row b uses adapter b %% K")
+    ap.add_argument("--prompt", type=int, default=16, help="decode: prompt length P")
+    ap.add_argument("--max-steps", type=int, help="decode: S, cache capacity P + S (then it restarts at P)")
+    ap.add_argument("--merged", action="store_true", help="decode: one adapter merged into the weights")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    ap.add_argument("--serve", action="store_true", help="bench: time one step per 'step' line on stdin (see serve)")
+    ap.add_argument("--serve", action="store_true", help="bench, decode: time one step per 'step' line on stdin (see serve)")
     args = ap.parse_args()
     if args.command in ("logits", "grads"):
         missing = [o for o in ("model", "tokens", "out") if getattr(args, o) is None] + (["adapter"] if args.command == "grads" and not args.adapter else [])
@@ -516,7 +677,7 @@ def main():
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     dtype = torch.float64 if args.dtype == "float64" else torch.float32
-    run = {"logits": cmd_logits, "grads": cmd_grads, "bench": cmd_bench}[args.command]
+    run = {"logits": cmd_logits, "grads": cmd_grads, "bench": cmd_bench, "decode": cmd_decode}[args.command]
     try:
         out = run(args, dtype)
     except (OSError, ValueError, KeyError) as e:
