@@ -227,7 +227,8 @@ internal static class ServeBenchmark
     private static double Record(BenchContext ctx, ServeWorkload w, string name, int adapters, double[] times)
     {
         var stats = Stats.Of(times);
-        ctx.Record(new Measurement(Group, $"{name} decode step", w.Shape(adapters), stats, TokensPerSecond: w.Batch / (stats.MedianMs / 1e3)));
+        ctx.Record(new Measurement(Group, $"{name} decode step", w.Shape(adapters), stats, Gflops: w.Gflop(!name.EndsWith("merged", StringComparison.Ordinal)) / (stats.MedianMs / 1e3),
+            TokensPerSecond: w.Batch / (stats.MedianMs / 1e3)));
         return stats.MedianMs;
     }
 

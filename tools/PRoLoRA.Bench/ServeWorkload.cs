@@ -36,6 +36,22 @@ internal sealed record ServeWorkload(LlamaConfig Config, int Batch, int Prompt, 
     /// <summary>The shape column.</summary>
     public string Shape(int adapters) => $"h={Config.HiddenSize} L={Config.Layers} B={Batch} K={adapters}";
 
+    /// <summary>
+    /// Useful GFLOP of one decode step: every linear's product (2·B·in·out), the adapters' (2·B·r·(in + out))
+    /// unless <paramref name="adapters"/> is false (merged), and the head; attention over the short cache is left out.
+    /// </summary>
+    public double Gflop(bool adapters)
+    {
+        double perRow = 0;
+        foreach (var leaf in LlamaModules.Leaves)
+        {
+            var (i, o) = LlamaModules.Size(Config, leaf);
+            perRow += Config.Layers * (((double)i * o) + (adapters ? (double)Rank * (i + o) : 0));
+        }
+        perRow += (double)Config.HiddenSize * Config.VocabularySize;
+        return 2.0 * Batch * perRow / 1e9;
+    }
+
     /// <summary>The peer's arguments after the script (llama_torch.py decode ... --serve).</summary>
     public IReadOnlyList<string> PeerArguments(string model, string device, int threads, int adapters, bool merged)
     {

@@ -32,7 +32,7 @@ public class BenchCommandTests
         var (code, output, error) = Run("all", "--tiny", "--json", json);
 
         Assert.That(code, Is.Zero, error);
-        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers").And.Contain("== model"));
+        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers").And.Contain("== model").And.Contain("== serve"));
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         var machine = root.GetProperty("machine");
@@ -43,7 +43,8 @@ public class BenchCommandTests
         var results = root.GetProperty("results").EnumerateArray().ToList();
         var groups = results.Select(r => r.GetProperty("group").GetString()).ToHashSet();
         Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer", "model" }));
-        Assert.That(results.Where(r => r.GetProperty("group").GetString() == "model"), Has.All.Matches<JsonElement>(r => r.GetProperty("tokens_per_second").GetDouble() > 0));
+        Assert.That(groups, Does.Contain("serve"));
+        Assert.That(results.Where(r => r.GetProperty("group").GetString() is "model" or "serve"), Has.All.Matches<JsonElement>(r => r.GetProperty("tokens_per_second").GetDouble() > 0));
         foreach (var r in results)
         {
             Assert.That(r.GetProperty("name").GetString(), Is.Not.Empty);
@@ -56,7 +57,7 @@ public class BenchCommandTests
 
         var ratios = root.GetProperty("ratios");
         var notes = string.Join("\n", root.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
-        foreach (string name in new[] { "prolora_vs_lora_same_rank", "prolora_vs_lora_same_budget" })
+        foreach (string name in new[] { "prolora_vs_lora_same_rank", "prolora_vs_lora_same_budget", "serve_compact_vs_materialised", "serve_throughput_many_vs_one" })
         {
             Assert.That(ratios.GetProperty(name).GetDouble(), Is.Positive, name);
         }
