@@ -28,6 +28,17 @@ public static class BenchCommand
             error.WriteLine(BenchOptions.Usage);
             return BadArguments;
         }
+        if (options.Load is not null)
+        {
+            var report = new Report(Machine.Describe(null), $"server {options.Load.Url}", options.Scale);
+            int code = ServeLoadGenerator.Run(options.Load, report, output, error);
+            if (options.JsonPath is not null)
+            {
+                JsonReport.Write(report, options.JsonPath);
+                output.WriteLine($"json: {options.JsonPath}");
+            }
+            return code;
+        }
         string? json = options.JsonPath ?? DefaultJsonPath(options.Device);
         IBackend backend;
         try

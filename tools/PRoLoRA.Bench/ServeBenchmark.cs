@@ -196,10 +196,10 @@ internal static class ServeBenchmark
             long bytesRead = run.Way == "merged" ? 0 : run.Bank.AdapterBytesRead(run.Slots, length: 1);
             long resident = run.Bank.TotalBytes / run.Bank.Adapters.Count;
             ctx.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   {run.Way,-12} K={run.Adapters,-3}  p50 {Percentile(all, 0.50):F2} ms  p99 {Percentile(all, 0.99):F2} ms  {w.Batch / (p50[run.Key] / 1e3),9:F0} tok/s  " +
+                $"   {run.Way,-12} K={run.Adapters,-3}  p50 {Stats.Percentile(all, 0.50):F2} ms  p99 {Stats.Percentile(all, 0.99):F2} ms  {w.Batch / (p50[run.Key] / 1e3),9:F0} tok/s  " +
                 $"adapter bytes read/token {bytesRead / (double)w.Batch,10:F0}  resident bytes/adapter {(run.Way == "merged" ? 0 : resident),10}"));
             ctx.Report.Note(string.Create(CultureInfo.InvariantCulture,
-                $"serve {run.Way} K={run.Adapters}: p50 {Percentile(all, 0.50):F3} ms, p99 {Percentile(all, 0.99):F3} ms, {w.Batch / (p50[run.Key] / 1e3):F0} tok/s, " +
+                $"serve {run.Way} K={run.Adapters}: p50 {Stats.Percentile(all, 0.50):F3} ms, p99 {Stats.Percentile(all, 0.99):F3} ms, {w.Batch / (p50[run.Key] / 1e3):F0} tok/s, " +
                 $"adapter bytes read per token {bytesRead / (double)w.Batch:F0}, resident bytes per adapter {(run.Way == "merged" ? 0 : resident)}"));
             if (peers.TryGetValue(run.Key, out var peer))
             {
@@ -233,13 +233,6 @@ internal static class ServeBenchmark
     }
 
     private static double Median(double[] times) => Stats.Of(times).MedianMs;
-
-    /// <summary>The nearest-rank percentile <paramref name="q"/> of <paramref name="times"/>.</summary>
-    private static double Percentile(double[] times, double q)
-    {
-        var sorted = times.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
 
     /// <summary>One configuration: how its adapters are served, how many distinct ones, each row's slot, its step times per round.</summary>
     private sealed record ServeRun(string Way, int Adapters, AdapterBank Bank, int[] Slots)

@@ -34,6 +34,13 @@ public sealed record Stats(double MedianMs, double MinMs, double MaxMs, int Runs
         return new Stats(Median(sorted), sorted[0], sorted[^1], sorted.Length);
     }
 
+    /// <summary>The nearest-rank percentile <paramref name="q"/> (in (0, 1]) of <paramref name="times"/> (at least one).</summary>
+    public static double Percentile(IReadOnlyList<double> times, double q)
+    {
+        var sorted = times.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
     private static double Median(double[] sorted)
     {
         int n = sorted.Length;

@@ -126,6 +126,32 @@ public class BenchCommandTests
         Assert.That(output, Is.Empty);
     }
 
+    [TestCase("error: --url must be an http", "serve", "--url", "localhost:8000")]
+    [TestCase("error: --requests belongs to 'serve --url URL'", "layer", "--requests", "4")]
+    [TestCase("error: --requests needs --url URL", "serve", "--requests", "4")]
+    [TestCase("error: --concurrency must be a whole number in [1, 100000], got '0'", "serve", "--url", "http://127.0.0.1:1/", "--concurrency", "0")]
+    [TestCase("error: --max-tokens must be a whole number in [1, 100000], got '-3'", "serve", "--url", "http://127.0.0.1:1/", "--max-tokens", "-3")]
+    [TestCase("error: --url needs a value", "serve", "--url")]
+    public void BadLoadArguments_NameTheOption(string message, params string[] args)
+    {
+        var (code, output, error) = Run(args);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.StartWith(message).And.Contain("usage:"));
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
+    public void Load_OfAnUnreachableServer_ExitsOneNamingIt()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // a free port where nothing listens
+        var (code, _, error) = Run("serve", "--url", $"http://127.0.0.1:{port}/", "--requests", "2");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain($"http://127.0.0.1:{port}/: cannot list the models (GET /v1/models)"));
+    }
+
     [Test]
     public void CudaWithoutGpu_SkipsWithTheReason()
     {

@@ -147,6 +147,24 @@ public class ServeEndToEndTests
     }
 
     [Test]
+    public void TheBenchLoadGenerator_ReportsThroughputLatencyAndResidentBytes()
+    {
+        using var folder = new TempFolder();
+        string json = Path.Combine(folder.Path, "load.json");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = PRoLoRA.Bench.BenchCommand.Run(["serve", "--url", _client.BaseAddress!.ToString(), "--requests", "24", "--concurrency", "8", "--max-tokens", "5", "--json", json], output, error);
+        Assert.That(code, Is.Zero, error.ToString());
+        Assert.That(output.ToString(), Does.Contain("24/24 completions").And.Contain("over 16 model id(s)").And.Contain("p99"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var result = doc.RootElement.GetProperty("results").EnumerateArray().Single();
+        Assert.That(result.GetProperty("group").GetString(), Is.EqualTo("serve-load"));
+        Assert.That(result.GetProperty("tokens_per_second").GetDouble(), Is.Positive);
+        long perAdapter = Sixteen.Sum(a => a.CompactBytes(_model.Config)) / Sixteen.Length;
+        Assert.That(doc.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()), Has.Some.EqualTo($"serve-load resident bytes per adapter: {perAdapter}"));
+    }
+
+    [Test]
     public void TheVerb_StartsAnswersAndStopsOnCtrlC()
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
