@@ -87,7 +87,7 @@ internal sealed class KernelCompiler
         string log;
         try
         {
-            (_, log) = Nvrtc.Compile(source.Text, source.FileName, headers, [.. Options(target), PtxasVerboseOption], cubin: true);
+            (_, log) = Nvrtc.Compile(source.Text + ReportNonce(), source.FileName, headers, [.. Options(target), PtxasVerboseOption], cubin: true);
         }
         catch (CudaException)
         {
@@ -104,6 +104,14 @@ internal sealed class KernelCompiler
         }
         return kernels;
     }
+
+    /// <summary>
+    /// A device variable of a new name for each resource report. With NVRTC 13 on an H200, a compile of a
+    /// file and target compiled before (in that process or an earlier one) came back with an empty log, as if
+    /// ptxas had not run, so every report compiles PTX never seen before. The variable is no kernel, and the
+    /// image is thrown away.
+    /// </summary>
+    private static string ReportNonce() => $"\n__device__ int prolora_resource_report_{Guid.NewGuid():N};\n";
 
     /// <summary>The cache file name: stem, target, and the hash of everything that shapes the image.</summary>
     internal string CacheKey(KernelSource source, KernelTarget target, IReadOnlyList<string> options)
