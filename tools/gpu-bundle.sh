@@ -111,12 +111,14 @@ cli_checks() {  # the CLI on the GPU: a short main job trains; greedy generate e
   generated() {  # generated DEVICE [ADAPTER]: greedy continuation of the prompt
     "$p" generate --model "$base" ${2:+--adapter "$2"} --prompt "Convert 2021-03-04 to words:" --max-new-tokens 24 --device "$1"
   }
-  local base_cpu base_gpu tuned_cpu tuned_gpu
-  base_cpu=$(generated cpu) && base_gpu=$(generated cuda) && tuned_cpu=$(generated cpu "$adapter") && tuned_gpu=$(generated cuda "$adapter") || return 1
+  local base_cpu base_gpu tuned_cpu tuned_gpu lora_cpu
+  base_cpu=$(generated cpu) && base_gpu=$(generated cuda) && tuned_cpu=$(generated cpu "$adapter") && tuned_gpu=$(generated cuda "$adapter") &&
+    lora_cpu=$(generated cpu "$work/train/lora/date") || return 1
   printf 'generate base  cpu [%s] cuda [%s]\ngenerate tuned cpu [%s] cuda [%s]\n' "$base_cpu" "$base_gpu" "$tuned_cpu" "$tuned_gpu"
   [ "$base_cpu" = "$base_gpu" ] && [ "$tuned_cpu" = "$tuned_gpu" ] || { echo "greedy generate differs between cpu and cuda"; rc=1; }
+  # One adapter on the GPU at a time (--max-loras 1): the two are swapped in from host memory in turn.
   # SIGTERM, not SIGINT, stops it: a non-interactive shell starts background jobs with SIGINT ignored.
-  "$p" serve --device cuda --adapter "date=$adapter" --port 18437 > "$work/serve.log" 2>&1 &
+  "$p" serve --device cuda --adapter "date=$adapter" --adapter "lora=$work/train/lora/date" --max-loras 1 --port 18437 > "$work/serve.log" 2>&1 &
   local server=$! served
   served=$(python3 - <<'PY'
 import json, time, urllib.request
@@ -127,7 +129,7 @@ for _ in range(150):
     except Exception:
         time.sleep(0.2)
 base = json.load(urllib.request.urlopen(url + "/v1/models", timeout=10))["data"][0]["id"]
-for model in (base, "date"):
+for model in (base, "date", "lora", "date"):
     body = json.dumps({"model": model, "prompt": "Convert 2021-03-04 to words:", "max_tokens": 24, "temperature": 0}).encode()
     req = urllib.request.Request(url + "/v1/completions", body, {"Content-Type": "application/json"})
     print(json.load(urllib.request.urlopen(req, timeout=60))["choices"][0]["text"].replace("\n", " ") + "|")
@@ -137,7 +139,7 @@ PY
   echo "serve cuda: [$served] (server exit $served_rc)"
   tail -n 3 "$work/serve.log"
   local expected
-  expected=$(printf '%s|\n%s|' "${base_cpu//$'\n'/ }" "${tuned_cpu//$'\n'/ }")
+  expected=$(printf '%s|\n%s|\n%s|\n%s|' "${base_cpu//$'\n'/ }" "${tuned_cpu//$'\n'/ }" "${lora_cpu//$'\n'/ }" "${tuned_cpu//$'\n'/ }")
   [ "$served_rc" -eq 0 ] && [ "$served" = "$expected" ] || { echo "serve --device cuda differs from generate or did not exit 0"; rc=1; }
   return $rc
 }
@@ -204,7 +206,8 @@ run-gpu.sh sets PROLORA_REQUIRE_GPU=1 (a missing GPU is a failure, not a skip) a
    `gpu-sticky`.
 3. `bin/prolora verify-golden golden.json --device cuda`: the official implementation's vectors on the GPU.
    Then `cli`: a 60-step main job (`prolora train --device cuda`), greedy `generate` of its add adapter on
-   the CPU and on the GPU (must be equal), and `serve --device cuda` answering the same text over HTTP.
+   the CPU and on the GPU (must be equal), and `serve --device cuda --max-loras 1` answering the same text over
+   HTTP for the base and two adapters in turn (swapped in from host memory).
 4. `bin/PRoLoRA.Bench $PROLORA_BENCH_ARGS` (default `all --device cuda --quick`; `all --device cuda` for the full
    sizes) when the bundle has the benchmarks: the JSON report goes to `bench-cuda.json` in the results folder
    (PROLORA_RESULTS), rewritten after every group, so a run cut short still leaves what it measured; the PyTorch

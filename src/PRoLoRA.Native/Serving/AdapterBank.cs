@@ -1,4 +1,6 @@
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Models.Llama;
 
@@ -10,6 +12,9 @@ namespace PRoLoRA.Native.Serving;
 /// unloaded while an engine runs. Unloading a leased adapter removes its name at once (new requests
 /// cannot find it) but frees its tensors only when the last lease ends, so running requests finish
 /// on it. The bank owns its adapters; disposing it frees them all (the model stays).
+/// With a <see cref="DeviceCapacity"/> of K (as S-LoRA), every adapter lives in host memory and at most K
+/// also on the model's device: a forward copies the ones it uses to the device, first evicting the least
+/// recently used of those it does not use.
 /// </summary>
 public sealed class AdapterBank : IDisposable
 {
@@ -18,17 +23,34 @@ public sealed class AdapterBank : IDisposable
     private readonly Dictionary<int, BankedAdapter> _bySlot = [];
     private int _nextSlot;
 
-    /// <summary>An empty bank over <paramref name="model"/> whose adapters compute their products as <paramref name="products"/> says.</summary>
-    public AdapterBank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact)
+    private long _clock;
+    private long _swapIns;
+
+    /// <summary>
+    /// An empty bank over <paramref name="model"/> whose adapters compute their products as <paramref name="products"/> says;
+    /// with <paramref name="deviceCapacity"/>, at most that many adapters on the model's device at once, the rest in host memory.
+    /// </summary>
+    public AdapterBank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact, int? deviceCapacity = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!Enum.IsDefined(products))
         {
             throw new ArgumentOutOfRangeException(nameof(products), products, "not an AdapterProducts value");
         }
+        if (deviceCapacity is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deviceCapacity), deviceCapacity, "the device must hold at least one adapter");
+        }
         Model = model;
         Products = products;
+        DeviceCapacity = deviceCapacity;
     }
+
+    /// <summary>The most adapters on the device at once (the rest in host memory), or null: every adapter stays on the device.</summary>
+    public int? DeviceCapacity { get; }
+
+    /// <summary>Adapters copied from host memory to the device so far.</summary>
+    public long SwapIns => Interlocked.Read(ref _swapIns);
 
     /// <summary>The model whose base the adapters share.</summary>
     public LlamaModel Model { get; }
@@ -48,14 +70,14 @@ public sealed class AdapterBank : IDisposable
         }
     }
 
-    /// <summary>Device bytes of every resident adapter, draining ones included.</summary>
+    /// <summary>Device bytes of every adapter on the device, draining ones included.</summary>
     public long TotalBytes
     {
         get
         {
             lock (_gate)
             {
-                return _bySlot.Values.Sum(a => a.Bytes);
+                return _bySlot.Values.Where(a => a.Linears is not null).Sum(a => a.Bytes);
             }
         }
     }
@@ -73,14 +95,14 @@ public sealed class AdapterBank : IDisposable
     public AdapterInfo Load(string name, string folder)
     {
         CheckNewName(name);
-        return Add(name, AdapterFolder.Load(folder, Model.Backend));
+        return Add(name, AdapterFolder.Load(folder, DeviceCapacity is null ? Model.Backend : CpuBackend.Instance));
     }
 
     /// <summary>Adds <paramref name="adapters"/> (module path → adapter; the bank owns them from now on, also on error) as <paramref name="name"/>.</summary>
     public AdapterInfo Add(string name, IReadOnlyDictionary<string, ProLoraAdapter> adapters)
     {
         ArgumentNullException.ThrowIfNull(adapters);
-        var linears = new Dictionary<string, BankedLinear>(StringComparer.Ordinal);
+        var owned = new List<ProLoraAdapter>(adapters.Values);
         try
         {
             CheckNewName(name);
@@ -88,37 +110,143 @@ public sealed class AdapterBank : IDisposable
             {
                 throw new ArgumentException($"adapter '{name}' adapts no module", nameof(adapters));
             }
-            foreach (var (path, adapter) in adapters)
+            foreach (var path in adapters.Keys)
             {
-                if (!Model.TryGetBaseLinear(path, out var linear))
+                if (!Model.TryGetBaseLinear(path, out _))
                 {
                     throw new ArgumentException($"adapter '{name}': the model has no linear '{path}'", nameof(adapters));
                 }
-                linears[path] = new BankedLinear(new ProLoraLinear(linear.Weight, linear.Bias, adapter, ownsBase: false), Products);
             }
-            lock (_gate)
+            long bytes = adapters.Values.Sum(a => DeviceBytes(a.Config));
+            IReadOnlyList<string> modules = [.. adapters.Keys.Order(StringComparer.Ordinal)];
+            IReadOnlyDictionary<string, BankedLinear>? linears = null;
+            IReadOnlyDictionary<string, ProLoraAdapter>? home = null;
+            if (DeviceCapacity is null)
             {
-                CheckNewName(name);
-                var banked = new BankedAdapter(name, _nextSlot++, linears);
-                _byName[name] = banked;
-                _bySlot[banked.Slot] = banked;
-                return banked.Info();
+                linears = Linears(adapters, owned);
             }
+            else
+            {
+                home = adapters.ToDictionary(kv => kv.Key, kv => Copy(kv.Value, CpuBackend.Instance, owned), StringComparer.Ordinal);
+            }
+            var banked = new BankedAdapter(name, -1, bytes, modules, home) { Linears = linears };
+            try
+            {
+                lock (_gate)
+                {
+                    CheckNewName(name);
+                    banked = new BankedAdapter(name, _nextSlot++, bytes, modules, home) { Linears = linears };
+                    _byName[name] = banked;
+                    _bySlot[banked.Slot] = banked;
+                    return banked.Info();
+                }
+            }
+            catch
+            {
+                banked.Free(); // the name was taken meanwhile
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var adapter in owned)
+            {
+                adapter.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Bytes an adapter of <paramref name="c"/> takes on the device: its compact tensors, and A and B when kept.</summary>
+    private long DeviceBytes(ProLoraConfig c) => sizeof(float) * (
+        ((long)c.SharedRank * c.ChunkSizeA) + ((long)c.UnsharedRank * c.InFeatures) + ((long)c.ChunkSizeB * c.SharedRank) + ((long)c.UnsharedRank * c.OutFeatures) +
+        (Products == AdapterProducts.Materialised ? (long)c.Rank * (c.InFeatures + c.OutFeatures) : 0));
+
+    /// <summary>The linears of <paramref name="adapters"/> (on the model's device) over the model's base; each adapter leaves <paramref name="owned"/> once a linear holds it.</summary>
+    private Dictionary<string, BankedLinear> Linears(IReadOnlyDictionary<string, ProLoraAdapter> adapters, List<ProLoraAdapter> owned)
+    {
+        var linears = new Dictionary<string, BankedLinear>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (path, adapter) in adapters)
+            {
+                Model.TryGetBaseLinear(path, out var linear);
+                var adapted = new ProLoraLinear(linear.Weight, linear.Bias, adapter, ownsBase: false);
+                owned.Remove(adapter);
+                try
+                {
+                    linears[path] = new BankedLinear(adapted, Products);
+                }
+                catch
+                {
+                    adapted.Dispose();
+                    throw;
+                }
+            }
+            return linears;
         }
         catch
         {
             foreach (var linear in linears.Values)
             {
-                linear.Dispose(); // frees its adapter too
-            }
-            foreach (var (path, adapter) in adapters)
-            {
-                if (!linears.ContainsKey(path))
-                {
-                    adapter.Dispose();
-                }
+                linear.Dispose();
             }
             throw;
+        }
+    }
+
+    /// <summary><paramref name="adapter"/> on <paramref name="backend"/>: itself when it is there, else a copy (and the original joins <paramref name="owned"/> to be freed).</summary>
+    private static ProLoraAdapter Copy(ProLoraAdapter adapter, IBackend backend, List<ProLoraAdapter> owned)
+    {
+        if (ReferenceEquals(adapter.Backend, backend))
+        {
+            owned.Remove(adapter);
+            return adapter;
+        }
+        return Clone(adapter, backend);
+    }
+
+    /// <summary>A copy of <paramref name="adapter"/>'s four tensors on <paramref name="backend"/>.</summary>
+    private static ProLoraAdapter Clone(ProLoraAdapter adapter, IBackend backend)
+    {
+        var tensors = adapter.Parameters.Select(p => backend.FromArray(p.Value.ToArray(), p.Value.Shape)).ToArray();
+        return new ProLoraAdapter(adapter.Config, tensors[0], tensors[1], tensors[2], tensors[3]);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="adapter"/> on the device (a swapping bank): first evicts the least recently used adapters
+    /// outside <paramref name="needed"/> until there is room. Under the gate.
+    /// </summary>
+    private void MakeResident(BankedAdapter adapter, HashSet<int> needed)
+    {
+        if (adapter.Linears is not null || adapter.Home is null)
+        {
+            return;
+        }
+        int capacity = DeviceCapacity!.Value;
+        while (_bySlot.Values.Count(a => a.Linears is not null) >= capacity)
+        {
+            // Adapters no request holds go first, so that a prefill does not evict what the running batch decodes with.
+            var victim = _bySlot.Values.Where(a => a.Linears is not null && !needed.Contains(a.Slot)).OrderBy(a => a.Leases > 0).ThenBy(a => a.LastUsed).FirstOrDefault()
+                ?? throw new InvalidOperationException($"one forward uses {needed.Count} adapters, more than the {capacity} the device holds (deviceCapacity)");
+            victim.Evict();
+        }
+        var copies = new List<ProLoraAdapter>();
+        try
+        {
+            foreach (var home in adapter.Home.Values)
+            {
+                copies.Add(Clone(home, Model.Backend));
+            }
+            var byPath = adapter.Home.Keys.Zip(copies).ToDictionary(kv => kv.First, kv => kv.Second, StringComparer.Ordinal);
+            adapter.Linears = Linears(byPath, copies);
+            Interlocked.Increment(ref _swapIns);
+        }
+        finally
+        {
+            foreach (var copy in copies)
+            {
+                copy.Dispose();
+            }
         }
     }
 
@@ -179,16 +307,19 @@ public sealed class AdapterBank : IDisposable
     internal RowAdapters Plan(int[] slots, int length)
     {
         var groups = new List<(IReadOnlyDictionary<string, BankedLinear>, int[])>();
+        var needed = slots.Where(s => s >= 0).ToHashSet();
         lock (_gate)
         {
-            foreach (var slot in slots.Where(s => s >= 0).Distinct())
+            foreach (var slot in needed)
             {
                 if (!_bySlot.TryGetValue(slot, out var adapter))
                 {
                     throw new ArgumentException($"no adapter is resident in slot {slot}", nameof(slots));
                 }
+                adapter.LastUsed = ++_clock;
+                MakeResident(adapter, needed);
                 int[] rows = [.. Enumerable.Range(0, slots.Length).Where(b => slots[b] == slot).SelectMany(b => Enumerable.Range(b * length, length))];
-                groups.Add((adapter.Linears, rows));
+                groups.Add((adapter.Linears!, rows));
             }
             if (slots.Any(s => s < -1))
             {
@@ -203,7 +334,7 @@ public sealed class AdapterBank : IDisposable
     {
         lock (_gate)
         {
-            return slots.Where(s => s >= 0).GroupBy(s => s).Sum(g => _bySlot[g.Key].Linears.Values.Sum(l => l.BytesRead(g.Count() * length)));
+            return slots.Where(s => s >= 0).GroupBy(s => s).Sum(g => _bySlot[g.Key].Linears?.Values.Sum(l => l.BytesRead(g.Count() * length)) ?? 0);
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class GenerationEngine : IDisposable
     private long _decodeSteps;
     private int _runningCount;
     private bool _closed;
+    private readonly int _adapterLimit;
 
     /// <summary>Starts the engine loop for <paramref name="bank"/>'s model.</summary>
     public GenerationEngine(AdapterBank bank, EngineOptions options)
@@ -36,8 +37,13 @@ public sealed class GenerationEngine : IDisposable
         ArgumentNullException.ThrowIfNull(options.EosIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRunning);
         ArgumentOutOfRangeException.ThrowIfNegative(options.QueueCapacity);
+        if (options.MaxAdaptersPerBatch is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAdaptersPerBatch, "MaxAdaptersPerBatch must be >= 1");
+        }
         Bank = bank;
         Options = options;
+        _adapterLimit = Math.Min(options.MaxAdaptersPerBatch ?? int.MaxValue, bank.DeviceCapacity ?? int.MaxValue);
         _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
     }
 
@@ -149,8 +155,19 @@ public sealed class GenerationEngine : IDisposable
     {
         lock (_gate)
         {
+            var adapters = _running.Where(s => s.Slot >= 0).Select(s => s.Slot).ToHashSet();
             while (_waiting.Count > 0 && _running.Count < Options.MaxRunning)
             {
+                // First come, first served: a request for one adapter too many waits, and so do those behind it.
+                int slot = _waiting.Peek().Slot;
+                if (slot >= 0 && !adapters.Contains(slot) && adapters.Count >= _adapterLimit)
+                {
+                    break;
+                }
+                if (slot >= 0)
+                {
+                    adapters.Add(slot);
+                }
                 _running.Add(_waiting.Dequeue());
             }
             foreach (var cancelled in _waiting.Where(s => s.Handle.IsCancellationRequested).ToArray())

@@ -131,6 +131,63 @@ public class AdapterBankTests
         });
     }
 
+    [Test]
+    public void SwappingBank_KeepsAtMostItsCapacityOnTheDevice_SwappingTheLeastRecentlyUsed()
+    {
+        using var model = ServingSetup.LoadBase();
+        using var everything = ServingSetup.Bank(model);
+        using var bank = ServingSetup.Bank(model, deviceCapacity: 2);
+        var slots = bank.Adapters.ToDictionary(a => a.Name, a => a.Slot);
+        long Bytes(string name) => ServingSetup.Adapters.Single(a => a.Name == name).CompactBytes(model.Config);
+        Assert.Multiple(() =>
+        {
+            Assert.That(bank.Adapters.Select(a => a.OnDevice), Is.All.False, "added to host memory only");
+            Assert.That(bank.TotalBytes, Is.Zero);
+            Assert.That(bank.Adapters.Select(a => a.Bytes), Is.EqualTo(bank.Adapters.Select(a => Bytes(a.Name))), "an adapter's bytes on the device");
+        });
+        int length = 4;
+        int[] Ids(int batch) => [.. Enumerable.Range(0, batch * length).Select(i => ((i * 17) + 2) % model.Config.VocabularySize)];
+
+        int[] first = [slots["attn"], -1, slots["lora"]];
+        Assert.That(Logits(model, bank, Ids(3), 3, length, first), Is.EqualTo(Logits(model, everything, Ids(3), 3, length, first)).Within(1e-5f));
+        Assert.That(OnDevice(bank), Is.EquivalentTo(new[] { "attn", "lora" }));
+        Assert.That(bank.TotalBytes, Is.EqualTo(Bytes("attn") + Bytes("lora")));
+
+        // attn was used before lora: it makes room for mlp.
+        int[] second = [slots["mlp"], slots["lora"]];
+        Assert.That(Logits(model, bank, Ids(2), 2, length, second), Is.EqualTo(Logits(model, everything, Ids(2), 2, length, second)).Within(1e-5f));
+        Assert.That(OnDevice(bank), Is.EquivalentTo(new[] { "lora", "mlp" }));
+        Assert.That(bank.SwapIns, Is.EqualTo(3));
+
+        int[] all = [slots["attn"], slots["lora"], slots["mlp"]];
+        Assert.That(() => Logits(model, bank, Ids(3), 3, length, all), Throws.InvalidOperationException.With.Message.Contains("uses 3 adapters, more than the 2 the device holds"));
+        Assert.That(() => new AdapterBank(model, deviceCapacity: 0), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("at least one adapter"));
+    }
+
+    [Test]
+    public void Engine_OverASwappingBank_RunsAtMostItsCapacityOfAdaptersAtOnce_AndEachRequestAsAlone()
+    {
+        using var model = ServingSetup.LoadBase();
+        using var reference = ServingSetup.LoadBase();
+        using var bank = ServingSetup.Bank(model, deviceCapacity: 1);
+        var tokenizer = ServingSetup.Tokenizer();
+        string?[] adapters = ["attn", "mlp", null, "lora", "attn", "mlp"];
+        var requests = adapters.Select((a, i) => new GenerationRequest(tokenizer.Encode(i % 2 == 0 ? "the cat" : "in the morning"), a, MaxTokens: 5 + i)).ToArray();
+        // One adapter on the device: a batch that mixed two would throw, and its requests would fail.
+        using var engine = new GenerationEngine(bank, new EngineOptions(tokenizer.EosIds, tokenizer, MaxRunning: 4, QueueCapacity: 16));
+        var handles = requests.Select(r => engine.Submit(r)).ToList();
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var result = ServingSetup.Await(handles[i].Completion);
+            var adapter = ServingSetup.Adapters.SingleOrDefault(a => a.Name == requests[i].Adapter);
+            Assert.That(result.TokenIds, Is.EqualTo(ServingSetup.Reference(reference, adapter, requests[i], tokenizer.EosIds)), $"request {i} ({requests[i].Adapter ?? "base"})");
+        }
+        Assert.That(bank.SwapIns, Is.GreaterThanOrEqualTo(3), "every adapter came to the device");
+        Assert.That(() => new GenerationEngine(bank, new EngineOptions(tokenizer.EosIds, MaxAdaptersPerBatch: 0)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    private static string[] OnDevice(AdapterBank bank) => [.. bank.Adapters.Where(a => a.OnDevice).Select(a => a.Name)];
+
     private static float[] Logits(LlamaModel model, AdapterBank bank, int[] ids, int batch, int length, int[] slots)
     {
         using var tape = new Tape(model.Backend);

@@ -41,7 +41,7 @@ public class ServeEndToEndTests
         }
         var tokenizer = ServingSetup.Tokenizer();
         _engine = new GenerationEngine(_bank, new EngineOptions(tokenizer.EosIds, tokenizer, MaxRunning: 16, QueueCapacity: 128));
-        _app = ServerApp.Build(new EngineCompletionService(_engine, tokenizer, "llama-base", maxLoras: 32), "127.0.0.1", 0);
+        _app = ServerApp.Build(new EngineCompletionService(_engine, tokenizer, "llama-base", maxLoaded: 32), "127.0.0.1", 0);
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = ServerApp.Address(_app), Timeout = TimeSpan.FromMinutes(3) };
     }
@@ -201,6 +201,9 @@ public class ServeEndToEndTests
     [TestCase(new[] { "--port", "70000" }, "--port must be in [0, 65535]")]
     [TestCase(new[] { "--host", "localhost-ish" }, "--host must be an IP address")]
     [TestCase(new[] { "--max-batch", "0" }, "--max-batch must be >= 1")]
+    [TestCase(new[] { "--max-loras", "0" }, "--max-loras must be >= 1")]
+    [TestCase(new[] { "--max-cpu-loras", "-1" }, "--max-cpu-loras must be >= 0")]
+    [TestCase(new[] { "--max-cpu-loras", "0", "--adapter", "a=x" }, "1 adapters given, more than --max-cpu-loras = 0")]
     [TestCase(new[] { "--model", "/no/model" }, "/no/model")]
     public void BadArguments_ExitTwo(string[] args, string message)
     {

@@ -69,9 +69,9 @@ internal static class ServingSetup
     public static ITokenizer Tokenizer() => Tokenizers.Load(BaseModelShape.ShippedFolder);
 
     /// <summary>A bank over <paramref name="model"/> holding <see cref="Adapters"/>.</summary>
-    public static AdapterBank Bank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact)
+    public static AdapterBank Bank(LlamaModel model, AdapterProducts products = AdapterProducts.Compact, int? deviceCapacity = null)
     {
-        var bank = new AdapterBank(model, products);
+        var bank = new AdapterBank(model, products, deviceCapacity);
         foreach (var a in Adapters)
         {
             bank.Add(a.Name, a.Create(model));

@@ -5,6 +5,7 @@ using PRoLoRA.Cli.Serving;
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Serving;
+using PRoLoRA.Native.Tensors;
 using PRoLoRA.Native.Text;
 
 namespace PRoLoRA.Cli.Commands;
@@ -25,21 +26,27 @@ public static class ServeCommand
         var port = new Option<int>("--port") { Description = "TCP port (0: a free one)", DefaultValueFactory = _ => 8000 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var maxBatch = new Option<int>("--max-batch") { Description = "sequences decoded together", DefaultValueFactory = _ => 16 };
-        var maxLoras = new Option<int>("--max-loras") { Description = "adapters held at once", DefaultValueFactory = _ => 64 };
+        var maxLoras = new Option<int>("--max-loras")
+        {
+            Description = "the most distinct adapters decoding at once; with --device cuda also the most kept on the GPU (the rest wait in host memory and are swapped in on demand)",
+            DefaultValueFactory = _ => 16,
+        };
+        var maxCpuLoras = new Option<int>("--max-cpu-loras") { Description = "the most adapters loaded at once", DefaultValueFactory = _ => 64 };
         var maxQueue = new Option<int>("--max-queue") { Description = "requests waiting before a 429", DefaultValueFactory = _ => 256 };
         var cmd = new Command("serve", "serve the base and PRoLoRA/LoRA adapters over an OpenAI-compatible HTTP API (continuous batching)")
         {
-            model, adapters, host, port, device, maxBatch, maxLoras, maxQueue,
+            model, adapters, host, port, device, maxBatch, maxLoras, maxCpuLoras, maxQueue,
         };
         cmd.SetAction(async (p, cancel) =>
         {
             var named = (p.GetValue(adapters) ?? []).Select(Named).ToList();
-            int batch = p.GetValue(maxBatch), loras = p.GetValue(maxLoras), queue = p.GetValue(maxQueue);
+            int batch = p.GetValue(maxBatch), loras = p.GetValue(maxLoras), loaded = p.GetValue(maxCpuLoras), queue = p.GetValue(maxQueue);
             ServerApp.Listen(p.GetValue(host)!, p.GetValue(port));
             Require(batch >= 1, $"--max-batch must be >= 1, got {batch}");
-            Require(loras >= 0, $"--max-loras must be >= 0, got {loras}");
+            Require(loras >= 1, $"--max-loras must be >= 1, got {loras}");
+            Require(loaded >= 0, $"--max-cpu-loras must be >= 0, got {loaded}");
             Require(queue >= 1, $"--max-queue must be >= 1, got {queue}");
-            Require(named.Count <= loras, $"{named.Count} adapters given, more than --max-loras = {loras}");
+            Require(named.Count <= loaded, $"{named.Count} adapters given, more than --max-cpu-loras = {loaded}");
             var duplicate = named.GroupBy(n => n.Name).FirstOrDefault(g => g.Count() > 1);
             Require(duplicate is null, $"--adapter names '{duplicate?.Key}' twice");
             string folder = p.GetValue(model) ?? BaseModelShape.ShippedFolder;
@@ -49,13 +56,14 @@ public static class ServeCommand
             using var backend = Devices.Open(p.GetValue(device)!);
             var tokenizer = Tokenizers.Load(folder);
             using var llama = LlamaModel.Load(folder, backend);
-            using var bank = new AdapterBank(llama);
+            // On a GPU the bank keeps --max-loras adapters on the device and the rest in host memory (as S-LoRA).
+            using var bank = new AdapterBank(llama, deviceCapacity: backend.Kind == DeviceKind.Cpu ? null : loras);
             foreach (var (name, dir) in named)
             {
                 bank.Load(name, dir);
             }
-            using var engine = new GenerationEngine(bank, new EngineOptions(tokenizer.EosIds, tokenizer, batch, queue));
-            var service = new EngineCompletionService(engine, tokenizer, baseId, loras);
+            using var engine = new GenerationEngine(bank, new EngineOptions(tokenizer.EosIds, tokenizer, batch, queue, MaxAdaptersPerBatch: loras));
+            var service = new EngineCompletionService(engine, tokenizer, baseId, loaded);
             await using var app = ServerApp.Build(service, p.GetValue(host)!, p.GetValue(port));
             await app.StartAsync(CancellationToken.None);
             var o = p.InvocationConfiguration.Output;

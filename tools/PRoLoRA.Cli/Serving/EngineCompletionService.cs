@@ -9,7 +9,7 @@ namespace PRoLoRA.Cli.Serving;
 /// batching over an adapter bank): OpenAI's request mapped to a generation, the engine's refusals
 /// to HTTP statuses, its deltas to events, its metrics to Prometheus names.
 /// </summary>
-public sealed class EngineCompletionService(GenerationEngine engine, ITokenizer tokenizer, string baseModelId, int maxLoras) : ICompletionService
+public sealed class EngineCompletionService(GenerationEngine engine, ITokenizer tokenizer, string baseModelId, int maxLoaded) : ICompletionService
 {
     /// <inheritdoc/>
     public string BaseModelId { get; } = baseModelId;
@@ -74,9 +74,9 @@ public sealed class EngineCompletionService(GenerationEngine engine, ITokenizer 
         {
             throw ApiException.BadRequest($"a model named '{name}' is already loaded", "lora_name");
         }
-        if (Adapters.Count >= maxLoras)
+        if (Adapters.Count >= maxLoaded)
         {
-            throw ApiException.BadRequest($"{maxLoras} adapters are loaded, the most this server holds (--max-loras): unload one first", "lora_name");
+            throw ApiException.BadRequest($"{maxLoaded} adapters are loaded, the most this server holds (--max-cpu-loras): unload one first", "lora_name");
         }
         try
         {
