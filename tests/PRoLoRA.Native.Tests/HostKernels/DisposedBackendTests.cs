@@ -28,6 +28,7 @@ public sealed class DisposedBackendTests
         ["BroadcastRollGrad"] = (be, o) => be.BroadcastRollGrad(o.Full, o.Chunk, o.Vec, 1, 0f),
         ["RollReduce"] = (be, o) => be.RollReduce(o.A, o.Vec, 2, 1, 0f),
         ["RollSpread"] = (be, o) => be.RollSpread(o.Vec, o.C, 2, 1),
+        ["CompactRowsDelta"] = (be, o) => be.CompactRowsDelta(o.A, [0], o.Chunk, o.Vec, 1, o.Chunk, o.Vec, 1, o.C, 1f),
         ["Fill"] = (be, o) => be.Fill(o.A, 1f),
         ["Axpby"] = (be, o) => be.Axpby(1f, o.A, 1f, o.B),
         ["Mul"] = (be, o) => be.Mul(o.A, o.B, o.C),
