@@ -162,6 +162,8 @@ public class ServeEndToEndTests
         Assert.That(result.GetProperty("tokens_per_second").GetDouble(), Is.Positive);
         long perAdapter = Sixteen.Sum(a => a.CompactBytes(_model.Config)) / Sixteen.Length;
         Assert.That(doc.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()), Has.Some.EqualTo($"serve-load resident bytes per adapter: {perAdapter}"));
+        string metrics = _client.GetStringAsync("/metrics").GetAwaiter().GetResult();
+        Assert.That(metrics, Does.Contain($"prolora_adapter_device_bytes {perAdapter * Sixteen.Length}\n").And.Contain("prolora_adapter_swap_ins_total 0\n"), "every adapter on the device, none swapped");
     }
 
     [Test]

@@ -110,7 +110,9 @@ public sealed class EngineCompletionService(GenerationEngine engine, ITokenizer 
             ("prolora_running_sequences", "sequences decoding now", m.Running),
             ("prolora_waiting_sequences", "requests waiting for a slot", m.Waiting),
             ("prolora_adapters_loaded", "adapters in the bank", m.AdaptersLoaded),
-            ("prolora_adapter_bytes", "bytes of the loaded adapters (their compact tensors)", m.AdapterBytes),
+            ("prolora_adapter_bytes", "bytes of the loaded adapters on the device (their compact tensors), swapped out or not", engine.Bank.Adapters.Sum(a => a.Bytes)),
+            ("prolora_adapter_device_bytes", "bytes of the adapters on the device now", m.AdapterBytes),
+            ("prolora_adapter_swap_ins_total", "adapters copied from host memory to the device", engine.Bank.SwapIns),
         ];
     }
 
