@@ -24,6 +24,7 @@ public static class Cli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         return root;
     }
 

@@ -145,6 +145,6 @@ public class CliIoTests
     public void TheVerbsAreRegistered()
     {
         var names = PRoLoRA.Cli.Cli.Build().Subcommands.Select(c => c.Name);
-        Assert.That(names, Is.SupersetOf(new[] { "export", "merge", "inspect" }));
+        Assert.That(names, Is.SupersetOf(new[] { "export", "merge", "inspect", "quantize" }));
     }
 }

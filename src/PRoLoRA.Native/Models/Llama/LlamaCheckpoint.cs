@@ -1,6 +1,7 @@
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.IO.FileSystem;
 using PRoLoRA.Native.IO.Input;
+using PRoLoRA.Native.Quantization;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Models.Llama;
@@ -8,8 +9,9 @@ namespace PRoLoRA.Native.Models.Llama;
 /// <summary>
 /// The tensors of a Hugging Face checkpoint folder: <c>model.safetensors</c>, or the shards a
 /// <c>model.safetensors.index.json</c> maps names to. Tensors are read one at a time (F32, F16 or
-/// BF16, as float32), each checked for its shape and for NaN/Inf, so a checkpoint is never held
-/// twice in memory. Shard names must be plain file names in the folder.
+/// BF16, as float32; or bitsandbytes NF4, dequantised: see <see cref="Bnb4BitEntries"/>), each
+/// checked for its shape and for NaN/Inf, so a checkpoint is never held twice in memory. Shard names
+/// must be plain file names in the folder.
 /// </summary>
 internal sealed class LlamaCheckpoint : IDisposable
 {
@@ -94,6 +96,18 @@ internal sealed class LlamaCheckpoint : IDisposable
     /// <summary>True when the checkpoint holds <paramref name="name"/>.</summary>
     public bool Contains(string name) => _shardOf.ContainsKey(name);
 
+    /// <summary>True when <paramref name="name"/> is a quantisation entry (absmax, quant_map, state...) of a weight the checkpoint holds NF4.</summary>
+    public bool IsQuantizationEntry(string name) => Bnb4BitEntries.IsCompanion(name, Contains);
+
+    /// <summary>The stored shape of <paramref name="name"/>.</summary>
+    public Shape ShapeOf(string name) => Shard(_shardOf[name]).Info(name).Shape;
+
+    /// <summary>The raw stored bytes of <paramref name="name"/>.</summary>
+    public byte[] ReadRaw(string name) => Shard(_shardOf[name]).ReadBytes(name);
+
+    /// <summary>The stored dtype of <paramref name="name"/>.</summary>
+    public SafetensorsDType DTypeOf(string name) => Shard(_shardOf[name]).Info(name).DType;
+
     /// <summary>The tensor <paramref name="name"/> as float32 values, which must have <paramref name="shape"/> and be finite.</summary>
     public float[] Read(string name, Shape shape)
     {
@@ -103,6 +117,10 @@ internal sealed class LlamaCheckpoint : IDisposable
         }
         var shard = Shard(file);
         var info = shard.Info(name);
+        if (info.DType == SafetensorsDType.U8 && Contains(name + Bnb4BitEntries.State))
+        {
+            return Bnb4BitEntries.Dequantize(name, shape, n => _shardOf.TryGetValue(n, out var f) ? Shard(f) : null);
+        }
         if (info.Shape != shape)
         {
             throw new InvalidDataException($"{shard.Path}: tensor '{name}' has shape {info.Shape}, but config.json makes it {shape}");

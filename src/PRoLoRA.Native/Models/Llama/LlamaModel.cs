@@ -80,8 +80,9 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>
     /// Loads the checkpoint folder <paramref name="folder"/> (config.json and model.safetensors or a
     /// sharded index) onto <paramref name="backend"/>. Every expected tensor must be there with its
-    /// shape; any other tensor (but rotary_emb.inv_freq, and lm_head.weight beside tied embeddings) is
-    /// an error naming it.
+    /// shape; any other tensor (but rotary_emb.inv_freq, lm_head.weight beside tied embeddings, and the
+    /// quantisation entries of bitsandbytes NF4 weights, which are dequantised to float32 while loading)
+    /// is an error naming it.
     /// </summary>
     public static LlamaModel Load(string folder, IBackend backend)
     {
@@ -101,7 +102,7 @@ public sealed partial class LlamaModel : IDisposable
             }
             var model = new LlamaModel(config, backend, Weight);
             model._owned.AddRange(owned);
-            var extra = checkpoint.Names.FirstOrDefault(n => !used.Contains(n) && !n.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) && !(config.TieWordEmbeddings && n == "lm_head.weight"));
+            var extra = checkpoint.Names.FirstOrDefault(n => !used.Contains(n) && !checkpoint.IsQuantizationEntry(n) && !n.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) && !(config.TieWordEmbeddings && n == "lm_head.weight"));
             if (extra is not null)
             {
                 model.Dispose();
