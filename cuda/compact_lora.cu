@@ -45,24 +45,21 @@ extern "C" __global__ void roll_spread(const float* h, float* g, int rows, int r
     g[t] = h[(long long)i * rs + column];
 }
 
-// The delta of one PRoLoRA adapter on chosen rows, straight from its compact tensors (decode with many
-// adapters: one gather-multiply per row, as Punica's BGMV; A and B never built). For each i < count,
-// with row = rows[i]:
-//   hs[q] = Σ_k Σ_j x[row, k·cs_a + j] · chunk_a[(q + k·shift_a) mod rs, j]      (q < rs, the shared ranks)
-//   hu[t] = Σ_j x[row, j] · vec_a[t, j]                                          (t < u)
-//   y[row, k·cs_b + c] += alpha · (Σ_p chunk_b[c, p] · hs[(p − k·shift_b) mod rs] + Σ_t hu[t] · vec_b[t, k·cs_b + c])
-// x (N×in), y (N×out), chunk_a (rs×cs_a), vec_a (u×in), chunk_b (cs_b×rs), vec_b (u×out), contiguous;
-// the last slice of x and of y may be cut. Rows are distinct (each block owns its row of y).
-// Thread mapping: one block per row. Phase 1: warp w computes the ranks q ≡ w (mod warps), its lanes
-// striding along in (coalesced), into shared memory h (rs + u floats, dynamic). Phase 2: the block's
-// threads stride along out, each output reading one row of chunk_b (rs values) and h.
-// Shifts are < rs (the launcher reduces them).
-extern "C" __global__ void compact_rows_delta(const float* x, const int* rows, const float* chunk_a, const float* vec_a,
-                                              const float* chunk_b, const float* vec_b, float* y, int in, int out, int rs,
-                                              int u, int cs_a, int cs_b, int shift_a, int shift_b, float alpha) {
-    PROLORA_DYNAMIC_SHARED(float, h);
+// The delta of one PRoLoRA adapter on one row, straight from its compact tensors (decode with many
+// adapters: one gather-multiply per row, as Punica's BGMV; A and B never built):
+//   hs[q] = Σ_k Σ_j xr[k·cs_a + j] · chunk_a[(q + k·shift_a) mod rs, j]      (q < rs, the shared ranks)
+//   hu[t] = Σ_j xr[j] · vec_a[t, j]                                          (t < u)
+//   yr[k·cs_b + c] += alpha · (Σ_p chunk_b[c, p] · hs[(p − k·shift_b) mod rs] + Σ_t hu[t] · vec_b[t, k·cs_b + c])
+// chunk_a (rs×cs_a), vec_a (u×in), chunk_b (cs_b×rs), vec_b (u×out), contiguous; the last slice of x and
+// of y may be cut. Called by every thread of a block, which owns the row: phase 1, warp w computes the
+// ranks q ≡ w (mod warps), its lanes striding along in (coalesced), into shared memory h (rs + u floats);
+// phase 2, the threads stride along out, each output reading one row of chunk_b (rs values) and h.
+// Shifts are < rs (the launchers reduce them). Shared is the block's shared array (float* under NVRTC).
+template <typename Shared>
+__device__ void compact_row_delta(const float* xr, float* yr, const float* chunk_a, const float* vec_a, const float* chunk_b,
+                                  const float* vec_b, Shared h, int in, int out, int rs, int u, int cs_a, int cs_b, int shift_a,
+                                  int shift_b, float alpha) {
     int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32, warps = (int)blockDim.x / 32;
-    const float* xr = x + (long long)rows[blockIdx.x] * in;
     for (int q = warp; q < rs + u; q += warps) {
         float sum = 0.0f;
         if (q < rs) {
@@ -92,7 +89,6 @@ extern "C" __global__ void compact_rows_delta(const float* x, const int* rows, c
         }
     }
     __syncthreads();
-    float* yr = y + (long long)rows[blockIdx.x] * out;
     for (int o = (int)threadIdx.x; o < out; o += (int)blockDim.x) {
         int k = o / cs_b, c = o % cs_b;
         float sum = 0.0f;
@@ -113,4 +109,28 @@ extern "C" __global__ void compact_rows_delta(const float* x, const int* rows, c
         }
         yr[o] += alpha * sum;
     }
+}
+
+// One adapter on chosen rows: x (N×in), y (N×out); one block per row, rows distinct (each block owns its
+// row of y); the row's rs + u ranks in dynamic shared memory.
+extern "C" __global__ void compact_rows_delta(const float* x, const int* rows, const float* chunk_a, const float* vec_a,
+                                              const float* chunk_b, const float* vec_b, float* y, int in, int out, int rs,
+                                              int u, int cs_a, int cs_b, int shift_a, int shift_b, float alpha) {
+    PROLORA_DYNAMIC_SHARED(float, h);
+    long long row = rows[blockIdx.x];
+    compact_row_delta(x + row * in, y + row * out, chunk_a, vec_a, chunk_b, vec_b, h, in, out, rs, u, cs_a, cs_b, shift_a,
+                      shift_b, alpha);
+}
+
+// Many adapters in one launch (the BGMV of a decode step): row rows[i] uses adapter row_adapter[i], whose
+// descriptor is 16 values of table from 16·row_adapter[i]: the addresses of chunk_a, vec_a, chunk_b, vec_b,
+// then rs, u, cs_a, cs_b, shift_a, shift_b (reduced mod rs) and alpha's float bits. One block per row, rows
+// distinct; dynamic shared memory for the largest rs + u.
+extern "C" __global__ void compact_rows_delta_many(const float* x, const int* rows, const int* row_adapter, const long long* table,
+                                                   float* y, int in, int out) {
+    PROLORA_DYNAMIC_SHARED(float, h);
+    const long long* d = table + 16LL * row_adapter[blockIdx.x];
+    long long row = rows[blockIdx.x];
+    compact_row_delta(x + row * in, y + row * out, (const float*)d[0], (const float*)d[1], (const float*)d[2], (const float*)d[3],
+                      h, in, out, (int)d[4], (int)d[5], (int)d[6], (int)d[7], (int)d[8], (int)d[9], __int_as_float((int)d[10]));
 }

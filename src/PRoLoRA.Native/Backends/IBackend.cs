@@ -96,6 +96,14 @@ public interface IBackend : IDisposable
     /// </summary>
     void CompactRowsDelta(Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y, float alpha);
 
+    /// <summary>
+    /// <see cref="CompactRowsDelta"/> for many adapters in one call (one launch on a GPU, the BGMV of a decode
+    /// step): row rows[i] of y gains the delta of adapters[rowAdapter[i]] on row rows[i] of x. Each adapter's
+    /// operands obey <see cref="CompactRowsDelta"/>'s rules; rows distinct, in [0, N); rowAdapter as long as rows,
+    /// each in [0, adapters.Count).
+    /// </summary>
+    void CompactRowsDeltaMany(Tensor x, ReadOnlySpan<int> rows, ReadOnlySpan<int> rowAdapter, IReadOnlyList<CompactOperands> adapters, Tensor y);
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(Tensor x, float value);
 

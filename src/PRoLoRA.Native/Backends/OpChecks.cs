@@ -121,17 +121,71 @@ internal static class OpChecks
     /// </summary>
     public static CompactRowsSizes CompactRowsDelta(IBackend backend, Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y)
     {
-        foreach (var (t, name) in new[] { (x, nameof(x)), (chunkA, nameof(chunkA)), (vecA, nameof(vecA)), (chunkB, nameof(chunkB)), (vecB, nameof(vecB)), (y, nameof(y)) })
+        CompactRows(backend, x, rows, y);
+        return CompactAdapter(backend, x, chunkA, vecA, shiftA, chunkB, vecB, shiftB, y);
+    }
+
+    /// <summary>
+    /// Compact-rows-delta-many's operands: each adapter's as <see cref="CompactRowsDelta"/> checks them, the rows
+    /// distinct and inside x, one adapter index per row in range; returns each adapter's sizes.
+    /// </summary>
+    public static CompactRowsSizes[] CompactRowsDeltaMany(IBackend backend, Tensor x, ReadOnlySpan<int> rows, ReadOnlySpan<int> rowAdapter, IReadOnlyList<CompactOperands> adapters, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        CompactRows(backend, x, rows, y);
+        var sizes = adapters.Select(o => CompactAdapter(backend, x, o.ChunkA, o.VecA, o.ShiftA, o.ChunkB, o.VecB, o.ShiftB, y)).ToArray();
+        if (rowAdapter.Length != rows.Length)
+        {
+            throw new ArgumentException($"rowAdapter has {rowAdapter.Length} entries but rows {rows.Length}: one adapter per row", nameof(rowAdapter));
+        }
+        for (int i = 0; i < rowAdapter.Length; i++)
+        {
+            if ((uint)rowAdapter[i] >= (uint)adapters.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowAdapter), $"rowAdapter[{i}] = {rowAdapter[i]} is not one of the {adapters.Count} adapters");
+            }
+        }
+        return sizes;
+    }
+
+    /// <summary>x (N×in) and y (N×out) contiguous; rows distinct, in [0, N).</summary>
+    private static void CompactRows(IBackend backend, Tensor x, ReadOnlySpan<int> rows, Tensor y)
+    {
+        foreach (var (t, name) in new[] { (x, nameof(x)), (y, nameof(y)) })
         {
             Contiguous(backend, t, name);
             Rank2(t, name);
         }
-        int n = x.Shape[0], inFeatures = x.Shape[1], outFeatures = y.Shape[1];
-        int rs = chunkA.Shape[0], csA = chunkA.Shape[1], u = vecA.Shape[0], csB = chunkB.Shape[0];
+        int n = x.Shape[0];
         if (y.Shape[0] != n)
         {
             throw new ArgumentException($"y has {y.Shape[0]} rows but x {x.Shape} has {n}", nameof(y));
         }
+        var seen = new bool[n];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"rows[{i}] = {rows[i]} is outside x's {n} rows");
+            }
+            if (seen[rows[i]])
+            {
+                throw new ArgumentException($"rows[{i}] = {rows[i]} repeats: each row is updated once", nameof(rows));
+            }
+            seen[rows[i]] = true;
+        }
+    }
+
+    /// <summary>One adapter's compact tensors against x (N×in) and y (N×out).</summary>
+    private static CompactRowsSizes CompactAdapter(IBackend backend, Tensor x, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y)
+    {
+        foreach (var (t, name) in new[] { (chunkA, nameof(chunkA)), (vecA, nameof(vecA)), (chunkB, nameof(chunkB)), (vecB, nameof(vecB)) })
+        {
+            Contiguous(backend, t, name);
+            Rank2(t, name);
+        }
+        int inFeatures = x.Shape[1], outFeatures = y.Shape[1];
+        int rs = chunkA.Shape[0], csA = chunkA.Shape[1], u = vecA.Shape[0], csB = chunkB.Shape[0];
         if (vecA.Shape[1] != inFeatures)
         {
             throw new ArgumentException($"vecA has shape {vecA.Shape}, expected ({u}, {inFeatures}) for x {x.Shape}", nameof(vecA));
@@ -159,19 +213,6 @@ internal static class OpChecks
         if (shiftA < 0 || shiftB < 0)
         {
             throw new ArgumentOutOfRangeException(shiftA < 0 ? nameof(shiftA) : nameof(shiftB), shiftA < 0 ? shiftA : shiftB, "shifts must be >= 0");
-        }
-        var seen = new bool[n];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if ((uint)rows[i] >= (uint)n)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rows), $"rows[{i}] = {rows[i]} is outside x's {n} rows");
-            }
-            if (seen[rows[i]])
-            {
-                throw new ArgumentException($"rows[{i}] = {rows[i]} repeats: each row is updated once", nameof(rows));
-            }
-            seen[rows[i]] = true;
         }
         return new CompactRowsSizes(inFeatures, outFeatures, rs, u, Math.Max(csA, 1), Math.Max(csB, 1));
     }

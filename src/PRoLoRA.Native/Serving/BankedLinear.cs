@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Serving;
@@ -10,8 +11,8 @@ namespace PRoLoRA.Native.Serving;
 internal sealed class BankedLinear : IDisposable
 {
     /// <summary>
-    /// Rows of one adapter up to which its delta is a gather-multiply per row (<see cref="Backends.IBackend.CompactRowsDelta"/>);
-    /// more rows share two GEMMs. Decode puts one or a few rows on each adapter.
+    /// Rows of one adapter up to which its delta is a gather-multiply per row (<see cref="Backends.IBackend.CompactRowsDeltaMany"/>,
+    /// every such adapter of a linear in one call); more rows share two GEMMs. Decode puts one or a few rows on each adapter.
     /// </summary>
     internal const int RowsPerGather = 16;
 
@@ -40,7 +41,7 @@ internal sealed class BankedLinear : IDisposable
     public long Bytes => (Linear.Adapter.Parameters.Sum(p => p.Value.Count) + (_a?.Count ?? 0) + (_b?.Count ?? 0)) * sizeof(float);
 
     /// <summary>
-    /// Adapter bytes one <see cref="AddDelta"/> of <paramref name="rows"/> rows reads: the compact tensors, the kept
+    /// Adapter bytes the delta of <paramref name="rows"/> rows reads: the compact tensors, the kept
     /// A and B, or (a bank of compact adapters, many rows) the compact tensors and the A and B built from them.
     /// </summary>
     public long BytesRead(int rows)
@@ -51,25 +52,32 @@ internal sealed class BankedLinear : IDisposable
         return _a is not null ? dense : rows <= RowsPerGather ? compact : compact + (2 * dense);
     }
 
-    /// <summary>y[rows] += s·x[rows]·Aᵀ·Bᵀ for x (N×in) and y (N×out), both contiguous; <paramref name="rows"/> distinct.</summary>
-    public void AddDelta(Tensor x, Tensor y, int[] rows)
+    /// <summary>
+    /// The operands of its gather-multiply per row (<see cref="Backends.IBackend.CompactRowsDeltaMany"/>), for a group of at most
+    /// <see cref="RowsPerGather"/> rows: the compact tensors, or the kept A and B as a compact adapter with one copy and no
+    /// unshared ranks (chunk_a = A, chunk_b = B).
+    /// </summary>
+    public CompactOperands RowOperands
+    {
+        get
+        {
+            var c = Linear.Config;
+            var adapter = Linear.Adapter;
+            return _a is not null
+                ? new CompactOperands(_a, _noVecA!, 0, _b!, _noVecB!, 0, c.Scaling)
+                : new CompactOperands(adapter.ChunkA.Value, adapter.VecA.Value, c.ShiftA, adapter.ChunkB.Value, adapter.VecB.Value, c.ShiftB, c.Scaling);
+        }
+    }
+
+    /// <summary>
+    /// y[rows] += s·x[rows]·Aᵀ·Bᵀ for x (N×in) and y (N×out), both contiguous, <paramref name="rows"/> distinct: two GEMMs over the
+    /// gathered rows, with A and B kept or built for the call (for groups larger than <see cref="RowsPerGather"/>).
+    /// </summary>
+    public void AddDeltaByGemm(Tensor x, Tensor y, int[] rows)
     {
         var c = Linear.Config;
         var adapter = Linear.Adapter;
         var backend = x.Backend;
-        if (rows.Length <= RowsPerGather)
-        {
-            if (_a is not null)
-            {
-                // A dense adapter is a compact one with one copy and no unshared ranks: chunk_a = A, chunk_b = B.
-                backend.CompactRowsDelta(x, rows, _a, _noVecA!, 0, _b!, _noVecB!, 0, y, c.Scaling);
-            }
-            else
-            {
-                backend.CompactRowsDelta(x, rows, adapter.ChunkA.Value, adapter.VecA.Value, c.ShiftA, adapter.ChunkB.Value, adapter.VecB.Value, c.ShiftB, y, c.Scaling);
-            }
-            return;
-        }
         bool all = rows.Length == x.Shape[0];
         var a = _a ?? adapter.MaterializeA();
         var b = _b ?? adapter.MaterializeB();

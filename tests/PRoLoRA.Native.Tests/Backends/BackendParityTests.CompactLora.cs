@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Adapters;
+using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.Tensors;
 using PRoLoRA.Native.Tests.Support;
@@ -151,6 +152,41 @@ public abstract partial class BackendParityTests
         {
             AssertRowUnchanged(actual, y0, untouched, c.Out);
         }
+    }
+
+    [Test]
+    public void CompactRowsDeltaMany_EqualsEachAdapterOnItsRows()
+    {
+        // Three adapters of different ranks, sharing rates and shifts over x (9×20) → y (9×13), one row untouched.
+        CompactCase[] cases = [new(20, 13, 8, 1, 7, 3, 9), new(20, 13, 4, 4, 3, 2, 9), new(20, 13, 6, 0, 4, 4, 9, 5, 1)];
+        var (x, _) = RandomPair(9, 20);
+        var y0 = Randoms(9 * 13);
+        var (y, _) = Pair(y0, 9, 13);
+        var (yOne, _) = Pair(y0, 9, 13);
+        var operands = new List<CompactOperands>();
+        float[] alphas = [0.75f, -1.5f, 2f];
+        foreach (var (c, alpha) in cases.Zip(alphas))
+        {
+            var (chunkA, _) = RandomPair(c.Rs, c.CsA);
+            var (vecA, _) = RandomPair(c.U, c.In);
+            var (chunkB, _) = RandomPair(c.CsB, c.Rs);
+            var (vecB, _) = RandomPair(c.U, c.Out);
+            operands.Add(new CompactOperands(chunkA, vecA, c.ShiftA, chunkB, vecB, c.ShiftB, alpha));
+        }
+        int[] rows = [8, 0, 3, 5, 1, 7, 2, 6];
+        int[] rowAdapter = [2, 0, 1, 1, 0, 2, 2, 0];
+        Backend.CompactRowsDeltaMany(x, rows, rowAdapter, operands, y);
+        for (int a = 0; a < operands.Count; a++)
+        {
+            var o = operands[a];
+            int[] own = [.. rows.Where((_, i) => rowAdapter[i] == a)];
+            Backend.CompactRowsDelta(x, own, o.ChunkA, o.VecA, o.ShiftA, o.ChunkB, o.VecB, o.ShiftB, yOne, o.Alpha);
+        }
+        AssertExact(y, yOne.ToArray(), "y against one call per adapter");
+        AssertRowUnchanged(y.ToArray(), y0, 4, 13);
+        Assert.That(() => Backend.CompactRowsDeltaMany(x, [0, 1], [0], operands, y), Throws.ArgumentException.With.Property("ParamName").EqualTo("rowAdapter"));
+        Assert.That(() => Backend.CompactRowsDeltaMany(x, [0], [3], operands, y), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("rowAdapter[0] = 3 is not one of the 3 adapters"));
+        Assert.That(() => Backend.CompactRowsDeltaMany(x, [0, 0], [0, 1], operands, y), Throws.ArgumentException.With.Message.Contains("rows[1] = 0 repeats"));
     }
 
     private static void AssertRowUnchanged(float[] actual, float[] before, int row, int width) =>

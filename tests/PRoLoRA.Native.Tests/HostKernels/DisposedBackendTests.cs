@@ -29,6 +29,7 @@ public sealed class DisposedBackendTests
         ["RollReduce"] = (be, o) => be.RollReduce(o.A, o.Vec, 2, 1, 0f),
         ["RollSpread"] = (be, o) => be.RollSpread(o.Vec, o.C, 2, 1),
         ["CompactRowsDelta"] = (be, o) => be.CompactRowsDelta(o.A, [0], o.Chunk, o.Vec, 1, o.Chunk, o.Vec, 1, o.C, 1f),
+        ["CompactRowsDeltaMany"] = (be, o) => be.CompactRowsDeltaMany(o.A, [0, 1], [0, 0], [new CompactOperands(o.Chunk, o.Vec, 1, o.Chunk, o.Vec, 1, 1f)], o.C),
         ["Fill"] = (be, o) => be.Fill(o.A, 1f),
         ["Axpby"] = (be, o) => be.Axpby(1f, o.A, 1f, o.B),
         ["Mul"] = (be, o) => be.Mul(o.A, o.B, o.C),

@@ -70,56 +70,69 @@ public sealed partial class CpuBackend
     public void CompactRowsDelta(Tensor x, ReadOnlySpan<int> rows, Tensor chunkA, Tensor vecA, int shiftA, Tensor chunkB, Tensor vecB, int shiftB, Tensor y, float alpha)
     {
         var z = OpChecks.CompactRowsDelta(this, x, rows, chunkA, vecA, shiftA, chunkB, vecB, shiftB, y);
-        var xs = Elements(x);
-        var ys = Elements(y);
-        var ca = Elements(chunkA);
-        var va = Elements(vecA);
-        var cb = Elements(chunkB);
-        var vb = Elements(vecB);
-        int rs = z.Rs, u = z.U;
-        int rollA = rs > 0 ? shiftA % rs : 0, rollB = rs > 0 ? shiftB % rs : 0;
-        Span<float> h = rs + u <= 1024 ? stackalloc float[rs + u] : new float[rs + u];
-        Span<float> g = rs <= 1024 ? stackalloc float[rs] : new float[rs];
+        var adapter = new CompactOperands(chunkA, vecA, shiftA, chunkB, vecB, shiftB, alpha);
         foreach (int row in rows)
         {
-            var xr = xs.Slice(row * z.In, z.In);
-            var yr = ys.Slice(row * z.Out, z.Out);
-            h.Clear();
-            // Shrink: copy k of the chunk meets slice k of x; its rank p lands on shared rank (p − k·shift) mod rs.
-            for (int k = 0, roll = 0; k * z.CsA < z.In && rs > 0; k++, roll = (roll + rollA) % rs)
+            CompactRowDelta(Elements(x).Slice(row * z.In, z.In), Elements(y).Slice(row * z.Out, z.Out), adapter, z);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void CompactRowsDeltaMany(Tensor x, ReadOnlySpan<int> rows, ReadOnlySpan<int> rowAdapter, IReadOnlyList<CompactOperands> adapters, Tensor y)
+    {
+        var sizes = OpChecks.CompactRowsDeltaMany(this, x, rows, rowAdapter, adapters, y);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var z = sizes[rowAdapter[i]];
+            CompactRowDelta(Elements(x).Slice(rows[i] * z.In, z.In), Elements(y).Slice(rows[i] * z.Out, z.Out), adapters[rowAdapter[i]], z);
+        }
+    }
+
+    /// <summary>yr += alpha · (xr·Aᵀ)·Bᵀ for one row, from the compact tensors (the twin of compact_row_delta).</summary>
+    private static void CompactRowDelta(ReadOnlySpan<float> xr, Span<float> yr, CompactOperands o, CompactRowsSizes z)
+    {
+        var ca = Elements(o.ChunkA);
+        var va = Elements(o.VecA);
+        var cb = Elements(o.ChunkB);
+        var vb = Elements(o.VecB);
+        int rs = z.Rs, u = z.U;
+        int rollA = rs > 0 ? o.ShiftA % rs : 0, rollB = rs > 0 ? o.ShiftB % rs : 0;
+        Span<float> h = rs + u <= 1024 ? stackalloc float[rs + u] : new float[rs + u];
+        Span<float> g = rs <= 1024 ? stackalloc float[rs] : new float[rs];
+        // Shrink: copy k of the chunk meets slice k of x; its rank p lands on shared rank (p − k·shift) mod rs.
+        for (int k = 0, roll = 0; k * z.CsA < z.In && rs > 0; k++, roll = (roll + rollA) % rs)
+        {
+            var slice = xr.Slice(k * z.CsA, Math.Min(z.CsA, z.In - (k * z.CsA)));
+            for (int p = 0, q = (rs - roll) % rs; p < rs; p++, q = q + 1 == rs ? 0 : q + 1)
             {
-                var slice = xr.Slice(k * z.CsA, Math.Min(z.CsA, z.In - (k * z.CsA)));
-                for (int p = 0, q = (rs - roll) % rs; p < rs; p++, q = q + 1 == rs ? 0 : q + 1)
+                h[q] += TensorPrimitives.Dot(slice, ca.Slice(p * z.CsA, slice.Length));
+            }
+        }
+        for (int t = 0; t < u; t++)
+        {
+            h[rs + t] = TensorPrimitives.Dot(xr, va.Slice(t * z.In, z.In));
+        }
+        // Expand: slice k of y is chunk_b times the shared ranks rolled by k·shift, g[p] = h[(p − k·shift) mod rs].
+        for (int k = 0, roll = 0; k * z.CsB < z.Out && rs > 0; k++, roll = (roll + rollB) % rs)
+        {
+            h[(rs - roll)..rs].CopyTo(g);
+            h[..(rs - roll)].CopyTo(g[roll..]);
+            var slice = yr.Slice(k * z.CsB, Math.Min(z.CsB, z.Out - (k * z.CsB)));
+            for (int c = 0; c < slice.Length; c++)
+            {
+                // rs is small (a few ranks): a plain loop beats a vector call's setup here.
+                var weights = cb.Slice(c * rs, rs);
+                float sum = 0f;
+                for (int p = 0; p < rs; p++)
                 {
-                    h[q] += TensorPrimitives.Dot(slice, ca.Slice(p * z.CsA, slice.Length));
+                    sum += weights[p] * g[p];
                 }
+                slice[c] += o.Alpha * sum;
             }
-            for (int t = 0; t < u; t++)
-            {
-                h[rs + t] = TensorPrimitives.Dot(xr, va.Slice(t * z.In, z.In));
-            }
-            // Expand: slice k of y is chunk_b times the shared ranks rolled by k·shift, g[p] = h[(p − k·shift) mod rs].
-            for (int k = 0, roll = 0; k * z.CsB < z.Out && rs > 0; k++, roll = (roll + rollB) % rs)
-            {
-                h[(rs - roll)..rs].CopyTo(g);
-                h[..(rs - roll)].CopyTo(g[roll..]);
-                var slice = yr.Slice(k * z.CsB, Math.Min(z.CsB, z.Out - (k * z.CsB)));
-                for (int c = 0; c < slice.Length; c++)
-                {
-                    // rs is small (a few ranks): a plain loop beats a vector call's setup here.
-                    var weights = cb.Slice(c * rs, rs);
-                    float sum = 0f;
-                    for (int p = 0; p < rs; p++)
-                    {
-                        sum += weights[p] * g[p];
-                    }
-                    slice[c] += alpha * sum;
-                }
-            }
-            for (int t = 0; t < u; t++)
-            {
-                TensorPrimitives.MultiplyAdd(vb.Slice(t * z.Out, z.Out), alpha * h[rs + t], yr, yr);
-            }
+        }
+        for (int t = 0; t < u; t++)
+        {
+            TensorPrimitives.MultiplyAdd(vb.Slice(t * z.Out, z.Out), o.Alpha * h[rs + t], yr, yr);
         }
     }
 

@@ -52,4 +52,44 @@ public sealed partial class CudaBackend
             [(IntPtr)(&px), (IntPtr)(&pr), (IntPtr)(&pca), (IntPtr)(&pva), (IntPtr)(&pcb), (IntPtr)(&pvb), (IntPtr)(&py), (IntPtr)(&inFeatures),
                 (IntPtr)(&outFeatures), (IntPtr)(&rs), (IntPtr)(&u), (IntPtr)(&csA), (IntPtr)(&csB), (IntPtr)(&rollA), (IntPtr)(&rollB), (IntPtr)(&alpha)]);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>compact_rows_delta_many: one block of 256 threads per row; each adapter's descriptor (addresses, sizes, shifts, alpha) in a table uploaded with the rows.</remarks>
+    public unsafe void CompactRowsDeltaMany(Tensor x, ReadOnlySpan<int> rows, ReadOnlySpan<int> rowAdapter, IReadOnlyList<CompactOperands> adapters, Tensor y)
+    {
+        ThrowIfDisposed();
+        var sizes = OpChecks.CompactRowsDeltaMany(this, x, rows, rowAdapter, adapters, y);
+        if (rows.IsEmpty)
+        {
+            return;
+        }
+        var table = new long[16 * adapters.Count];
+        int largest = 0;
+        for (int a = 0; a < adapters.Count; a++)
+        {
+            var (o, z) = (adapters[a], sizes[a]);
+            var d = table.AsSpan(16 * a, 16);
+            d[0] = (long)Ptr(o.ChunkA);
+            d[1] = (long)Ptr(o.VecA);
+            d[2] = (long)Ptr(o.ChunkB);
+            d[3] = (long)Ptr(o.VecB);
+            (d[4], d[5], d[6], d[7]) = (z.Rs, z.U, z.CsA, z.CsB);
+            (d[8], d[9]) = (z.Rs > 0 ? o.ShiftA % z.Rs : 0, z.Rs > 0 ? o.ShiftB % z.Rs : 0);
+            d[10] = BitConverter.SingleToInt32Bits(o.Alpha);
+            largest = Math.Max(largest, z.Rs + z.U);
+        }
+        int sharedBytes = largest * sizeof(float);
+        if (sharedBytes > 48 * 1024)
+        {
+            throw new ArgumentException($"rank {largest} is too large for compact_rows_delta_many (a row's ranks live in 48 KiB of shared memory)", nameof(adapters));
+        }
+        int inFeatures = x.Shape[1], outFeatures = y.Shape[1];
+        IntPtr px = Ptr(x), py = Ptr(y);
+        using var rowScratch = Upload(rows);
+        using var adapterScratch = Upload(rowAdapter);
+        using var tableScratch = Upload<long>(table);
+        IntPtr pr = rowScratch.Pointer, pa = adapterScratch.Pointer, pt = tableScratch.Pointer;
+        Launch("compact_rows_delta_many", new Dim3(rows.Length), new Dim3(BlockSize), sharedBytes,
+            [(IntPtr)(&px), (IntPtr)(&pr), (IntPtr)(&pa), (IntPtr)(&pt), (IntPtr)(&py), (IntPtr)(&inFeatures), (IntPtr)(&outFeatures)]);
+    }
 }

@@ -1,4 +1,5 @@
 using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Serving;
 using PRoLoRA.Native.Tensors;
 
@@ -6,9 +7,9 @@ namespace PRoLoRA.Native.Models.Llama;
 
 /// <summary>
 /// The adapters of one bank forward: groups of token rows that share an adapter (module path → linear),
-/// each group's delta added to the base product for its rows only: a gather-multiply per row for a few
-/// rows (as Punica's BGMV), two GEMMs over the gathered rows for many (as its SGMV). Inference only: the
-/// base product is updated in place.
+/// each group's delta added to the base product for its rows only: a gather-multiply per row for the groups
+/// of a few rows, all of them in one call (as Punica's BGMV), two GEMMs over the gathered rows for a group of
+/// many (as its SGMV). Inference only: the base product is updated in place.
 /// </summary>
 internal sealed class RowAdapters(IReadOnlyList<(IReadOnlyDictionary<string, BankedLinear> Linears, int[] Rows)> groups)
 {
@@ -18,14 +19,29 @@ internal sealed class RowAdapters(IReadOnlyList<(IReadOnlyDictionary<string, Ban
         Tensor? contiguous = null;
         try
         {
+            var input = x.Value.IsContiguous ? x.Value : contiguous = Copy(x.Value);
+            var gatherRows = new List<int>();
+            var rowAdapter = new List<int>();
+            var operands = new List<CompactOperands>();
             foreach (var (linears, rows) in groups)
             {
                 if (!linears.TryGetValue(path, out var linear))
                 {
                     continue;
                 }
-                var input = x.Value.IsContiguous ? x.Value : contiguous ??= Copy(x.Value);
-                linear.AddDelta(input, y.Value, rows);
+                if (rows.Length > BankedLinear.RowsPerGather)
+                {
+                    linear.AddDeltaByGemm(input, y.Value, rows);
+                    continue;
+                }
+                gatherRows.AddRange(rows);
+                rowAdapter.AddRange(Enumerable.Repeat(operands.Count, rows.Length));
+                operands.Add(linear.RowOperands);
+            }
+            if (operands.Count > 0)
+            {
+                // Every small group of this linear in one call: one launch on a GPU, whatever the number of adapters.
+                input.Backend.CompactRowsDeltaMany(input, [.. gatherRows], [.. rowAdapter], operands, y.Value);
             }
         }
         finally
