@@ -89,11 +89,7 @@ public static class Nf4
         {
             int start = b * blockSize;
             var block = values.Slice(start, Math.Min(blockSize, values.Length - start));
-            float max = 0f;
-            foreach (float v in block)
-            {
-                max = MathF.Max(max, MathF.Abs(v));
-            }
+            float max = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(block));
             absmax[b] = max;
             float scale = 1f / max;
             for (int j = 0; j < block.Length; j++)
