@@ -171,7 +171,10 @@ internal static class ServeBenchmark
                 var args = w.PeerArguments(folder, device, threads, run.Adapters, merged: run.Way == "merged");
                 peers[run.Key] = new PeerRun(peer.StartSession(args));
             }
-            ctx.Report.Note($"serve peer: {peer.Python} {peer.Script} decode (dense A and B per adapter, rows grouped by adapter)");
+            var info = peers.Values.First().Session.Info;
+            string torch = $"torch {info.GetProperty("torch").GetString()} on {info.GetProperty("device").GetString()}, {info.GetProperty("threads").GetInt32()} threads";
+            ctx.Output.WriteLine($"PyTorch peer: {torch}");
+            ctx.Report.Note($"serve peer: {peer.Python} {peer.Script} decode (dense A and B per adapter, rows grouped by adapter), {torch}");
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
         {
