@@ -3,6 +3,7 @@ using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cpu;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Models.Llama;
+using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Serving;
 
@@ -110,11 +111,17 @@ public sealed class AdapterBank : IDisposable
             {
                 throw new ArgumentException($"adapter '{name}' adapts no module", nameof(adapters));
             }
-            foreach (var path in adapters.Keys)
+            foreach (var (path, adapter) in adapters)
             {
-                if (!Model.TryGetBaseLinear(path, out _))
+                if (!Model.TryGetBaseLinear(path, out var linear))
                 {
                     throw new ArgumentException($"adapter '{name}': the model has no linear '{path}'", nameof(adapters));
+                }
+                var c = adapter.Config;
+                if (linear.Weight.Shape != new Shape(c.OutFeatures, c.InFeatures))
+                {
+                    // Checked here, not only when a swapping bank first puts the adapter on the device.
+                    throw new ArgumentException($"adapter '{name}': '{path}' is {c.InFeatures}→{c.OutFeatures}, but the model's linear is {linear.Weight.Shape[1]}→{linear.Weight.Shape[0]}", nameof(adapters));
                 }
             }
             long bytes = adapters.Values.Sum(a => DeviceBytes(a.Config));

@@ -162,6 +162,14 @@ public class AdapterBankTests
         int[] all = [slots["attn"], slots["lora"], slots["mlp"]];
         Assert.That(() => Logits(model, bank, Ids(3), 3, length, all), Throws.InvalidOperationException.With.Message.Contains("uses 3 adapters, more than the 2 the device holds"));
         Assert.That(() => new AdapterBank(model, deviceCapacity: 0), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("at least one adapter"));
+        var path = LlamaModules.Path(0, "q_proj");
+        var (inFeatures, outFeatures) = LlamaModules.Size(model.Config, "q_proj");
+        var wrong = new Dictionary<string, PRoLoRA.Native.Adapters.ProLoraAdapter>
+        {
+            [path] = PRoLoRA.Native.Adapters.ProLoraAdapter.Create(PRoLoRA.Native.Adapters.ProLoraConfig.Lora(inFeatures + 1, outFeatures, 2), CpuBackend.Instance),
+        };
+        Assert.That(() => bank.Add("wrong", wrong), Throws.ArgumentException.With.Message.Contains($"'{path}' is {inFeatures + 1}→{outFeatures}, but the model's linear is {inFeatures}→{outFeatures}"));
+        Assert.That(bank.Contains("wrong"), Is.False);
     }
 
     [Test]
