@@ -58,15 +58,7 @@ internal static class Bnb4BitEntries
         var file = find(name)!;
         InvalidDataException Bad(string what) => new($"{file.Path}: quantised tensor '{Printable.Text(name)}': {what}");
         var stateFile = find(name + State) ?? throw Bad($"no {name + State}");
-        Bnb4BitState state;
-        try
-        {
-            state = Bnb4BitState.Parse(Entry(stateFile, name + State, SafetensorsDType.U8, null, Bad));
-        }
-        catch (FormatException e)
-        {
-            throw Bad(e.Message);
-        }
+        var state = Bnb4BitState.Parse($"{file.Path}: quantised tensor '{Printable.Text(name)}': quant state", Entry(stateFile, name + State, SafetensorsDType.U8, null, Bad));
         if (state.QuantType == "fp4")
         {
             throw Bad("quant_type fp4 is not supported (only nf4)");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PRoLoRA.Native.IO.Input;
 
 namespace PRoLoRA.Native.Quantization;
 
@@ -52,60 +53,22 @@ public sealed record Bnb4BitState(string QuantType, int BlockSize, string DType,
     }
 
     /// <summary>
-    /// Parses stored state bytes. A state is nested when it has nested_offset; then
-    /// nested_blocksize and nested_dtype must be there too.
+    /// Parses stored state bytes through the hardened JSON reader (<see cref="JsonInput"/>: bounded depth, no
+    /// duplicate keys, valid text). A state is nested when it has nested_offset; then nested_blocksize and
+    /// nested_dtype must be there too. Messages start with <paramref name="source"/>.
     /// </summary>
-    /// <exception cref="FormatException">The bytes are not such a JSON object; the message says what is wrong.</exception>
-    public static Bnb4BitState Parse(ReadOnlySpan<byte> bytes)
+    /// <exception cref="InvalidDataException">The bytes are not such a JSON object; the message says what is wrong.</exception>
+    internal static Bnb4BitState Parse(string source, ReadOnlyMemory<byte> bytes)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(bytes.ToArray());
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"the quant state is not JSON: {e.Message}", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException($"the quant state is a JSON {root.ValueKind}, not an object");
-            }
-            var shape = Field(root, "shape", JsonValueKind.Array);
-            var dims = shape.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out long v) && v >= 0 ? v : throw new FormatException($"quant state shape {shape.GetRawText()} is not a list of sizes")).ToArray();
-            bool nested = root.TryGetProperty("nested_offset", out _);
-            return new Bnb4BitState(
-                Field(root, "quant_type", JsonValueKind.String).GetString()!,
-                BlockSizeOf(root, "blocksize"),
-                Field(root, "dtype", JsonValueKind.String).GetString()!,
-                dims,
-                nested ? BlockSizeOf(root, "nested_blocksize") : null,
-                nested ? Field(root, "nested_dtype", JsonValueKind.String).GetString() : null,
-                nested ? Offset(Field(root, "nested_offset", JsonValueKind.Number)) : null);
-        }
-    }
-
-    private static float Offset(JsonElement e)
-    {
-        float v = (float)e.GetDouble();
-        return float.IsFinite(v) ? v : throw new FormatException($"quant state nested_offset {e.GetRawText()} is not a finite float32");
-    }
-
-    private static int BlockSizeOf(JsonElement root, string key)
-    {
-        var e = Field(root, key, JsonValueKind.Number);
-        return e.TryGetInt32(out int v) && v > 0 ? v : throw new FormatException($"quant state {key} {e.GetRawText()} is not a positive integer");
-    }
-
-    private static JsonElement Field(JsonElement root, string key, JsonValueKind kind)
-    {
-        if (!root.TryGetProperty(key, out var e))
-        {
-            throw new FormatException($"the quant state has no \"{key}\"");
-        }
-        return e.ValueKind == kind ? e : throw new FormatException($"quant state \"{key}\" is {e.ValueKind}, not {kind}");
+        var root = JsonInput.Parse(source, bytes).Object();
+        var nested = root.Optional("nested_offset");
+        return new Bnb4BitState(
+            root["quant_type"].String(),
+            root["blocksize"].Int32(min: 1),
+            root["dtype"].String(),
+            [.. root["shape"].Items().Select(d => d.Int64(min: 0))],
+            nested is null ? null : root["nested_blocksize"].Int32(min: 1),
+            nested is null ? null : root["nested_dtype"].String(),
+            nested?.Single());
     }
 }

@@ -139,14 +139,15 @@ public class Bnb4BitCheckpointTests
         TestCaseData Case(bool nested, string entry, Func<byte[], (Shape, SafetensorsDType, byte[])?> edit, string message, string name)
             => new TestCaseData(nested, entry, edit, message).SetName($"Load_Corrupt_{name}_IsRefusedNamingTheFileAndTensor");
         (Shape, SafetensorsDType, byte[])? State(string json) => (new Shape(Encoding.UTF8.GetByteCount(json)), SafetensorsDType.U8, Encoding.UTF8.GetBytes(json));
-        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\","), "the quant state is not JSON", "StateNotJson");
-        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("[1]"), "not an object", "StateNotAnObject");
+        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\","), "quant state: not valid JSON", "StateNotJson");
+        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"quant_type\": \"fp4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "quant state: duplicate key 'quant_type'", "StateDuplicateKey");
+        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("[1]"), "quant state: must be a JSON object, got an array", "StateNotAnObject");
         yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"fp4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "fp4 is not supported", "Fp4");
         yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"int4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "unknown quant_type \"int4\"", "UnknownQuantType");
         yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 128, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "has 196 elements (shape (196)), not the 98", "BlockSizeNotMatchingAbsmax");
-        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 0, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "blocksize 0 is not a positive integer", "BlockSizeZero");
+        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 0, \"dtype\": \"bfloat16\", \"shape\": [112, 112]}"), "quant state: blocksize: must be a whole number >= 1, got 0", "BlockSizeZero");
         yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [56, 224]}"), "shape [56, 224] is not [112, 112]", "StateShape");
-        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\"}"), "has no \"shape\"", "StateWithoutShape");
+        yield return Case(false, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\"}"), "quant state: field 'shape' is missing", "StateWithoutShape");
         yield return Case(false, ".absmax", _ => null, "no model.layers.0.self_attn.q_proj.weight.absmax", "MissingAbsmax");
         yield return Case(false, ".absmax", b => (new Shape(b.Length / 4 - 1), SafetensorsDType.F32, b[..^4]), "has 195 elements", "ShortAbsmax");
         yield return Case(false, ".absmax", b => (new Shape(b.Length / 2), SafetensorsDType.F16, b), "is F16, not F32", "AbsmaxDType");
@@ -156,7 +157,7 @@ public class Bnb4BitCheckpointTests
         yield return Case(true, ".nested_absmax", _ => null, "no model.layers.0.self_attn.q_proj.weight.nested_absmax", "MissingNestedAbsmax");
         yield return Case(true, ".nested_quant_map", b => (new Shape(255), SafetensorsDType.F32, b[..^4]), "has 255 elements", "ShortNestedQuantMap");
         yield return Case(true, ".absmax", b => (new Shape(b.Length / 4), SafetensorsDType.F32, b), "is F32, not U8", "NestedAbsmaxNotCodes");
-        yield return Case(true, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [112, 112], \"nested_offset\": 0.1}"), "has no \"nested_blocksize\"", "NestedStateIncomplete");
+        yield return Case(true, ".quant_state.bitsandbytes__nf4", _ => State("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [112, 112], \"nested_offset\": 0.1}"), "quant state: field 'nested_blocksize' is missing", "NestedStateIncomplete");
     }
 
     [TestCaseSource(nameof(Corruptions))]
