@@ -28,19 +28,15 @@ public static class Blockwise8Bit
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         var code = RequireMap(map);
         QuantizationChecks.RequireFinite(values, nameof(values), "8-bit blockwise quantisation");
-        int blocks = (int)(((long)values.Length + blockSize - 1) / blockSize);
+        var absmax = QuantizationChecks.BlockAbsMax(values, blockSize);
         var codes = new byte[values.Length];
-        var absmax = new float[blocks];
-        for (int b = 0; b < blocks; b++)
+        for (int b = 0; b < absmax.Length; b++)
         {
             int start = b * blockSize;
-            var block = values.Slice(start, Math.Min(blockSize, values.Length - start));
-            float max = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(block));
-            absmax[b] = max;
-            float scale = 1f / max;
-            for (int j = 0; j < block.Length; j++)
+            float scale = 1f / absmax[b];
+            for (int j = start; j < Math.Min(start + blockSize, values.Length); j++)
             {
-                codes[start + j] = Nearest(code, block[j] * scale);
+                codes[j] = Nearest(code, values[j] * scale);
             }
         }
         return (codes, absmax);

@@ -82,20 +82,15 @@ public static class Nf4
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         QuantizationChecks.RequireFinite(values, nameof(values), "NF4");
-        int blocks = BlockCount(values.Length, blockSize);
+        var absmax = QuantizationChecks.BlockAbsMax(values, blockSize);
         var packed = new byte[PackedLength(values.Length)];
-        var absmax = new float[blocks];
-        for (int b = 0; b < blocks; b++)
+        for (int b = 0; b < absmax.Length; b++)
         {
             int start = b * blockSize;
-            var block = values.Slice(start, Math.Min(blockSize, values.Length - start));
-            float max = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(block));
-            absmax[b] = max;
-            float scale = 1f / max;
-            for (int j = 0; j < block.Length; j++)
+            float scale = 1f / absmax[b];
+            for (int index = start; index < Math.Min(start + blockSize, values.Length); index++)
             {
-                int index = start + j;
-                byte code = QuantizeScaled(block[j] * scale);
+                byte code = QuantizeScaled(values[index] * scale);
                 packed[index >> 1] |= (index & 1) == 0 ? (byte)(code << 4) : code;
             }
         }

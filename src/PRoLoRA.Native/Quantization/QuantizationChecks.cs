@@ -1,6 +1,6 @@
 namespace PRoLoRA.Native.Quantization;
 
-/// <summary>Input checks shared by the quantisers.</summary>
+/// <summary>Input checks and block statistics shared by the quantisers.</summary>
 internal static class QuantizationChecks
 {
     /// <summary>Throws when an element of <paramref name="values"/> is NaN or ±Inf, naming its index.</summary>
@@ -15,5 +15,17 @@ internal static class QuantizationChecks
                 throw new ArgumentException($"{paramName}[{i}] is {what}: {format} cannot store it", paramName);
             }
         }
+    }
+
+    /// <summary>The absolute maximum of each block of <paramref name="blockSize"/> values (the last block may be shorter).</summary>
+    public static float[] BlockAbsMax(ReadOnlySpan<float> values, int blockSize)
+    {
+        var absmax = new float[(int)(((long)values.Length + blockSize - 1) / blockSize)];
+        for (int b = 0; b < absmax.Length; b++)
+        {
+            int start = b * blockSize;
+            absmax[b] = MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values.Slice(start, Math.Min(blockSize, values.Length - start))));
+        }
+        return absmax;
     }
 }
