@@ -1,3 +1,4 @@
+using PRoLoRA.Native.Quantization;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Backends;
@@ -6,7 +7,9 @@ namespace PRoLoRA.Native.Backends;
 /// The op contract every backend implements (CPU, CUDA). Ops write into tensors the caller
 /// allocated, so a training step allocates nothing on the hot path. Unless an op says otherwise,
 /// tensors are float32, on this backend and contiguous; every op checks shapes and throws an
-/// <see cref="ArgumentException"/> that names the offending argument.
+/// <see cref="ArgumentException"/> that names the offending argument. A quantised frozen weight
+/// (<see cref="FromQuantized"/>) goes only where an op says so: as b of <see cref="Gemm"/>, and as the
+/// source of <see cref="Copy"/> and <see cref="CopyToHost"/>.
 /// </summary>
 public interface IBackend : IDisposable
 {
@@ -25,13 +28,21 @@ public interface IBackend : IDisposable
     /// <summary>A new tensor holding a copy of row-major host data.</summary>
     Tensor FromArray(ReadOnlySpan<float> data, Shape shape);
 
-    /// <summary>Copies any view (strided or not) to row-major host memory.</summary>
+    /// <summary>
+    /// A new tensor (rows × cols) holding a frozen weight in its quantised storage (bfloat16 or NF4, see
+    /// <see cref="Tensor.DType"/>), which stays quantised on this backend: <see cref="Gemm"/> takes it (or
+    /// its transpose) as b and widens it piece by piece, the copies widen it to float32; every other op
+    /// refuses it.
+    /// </summary>
+    Tensor FromQuantized(QuantizedMatrix matrix);
+
+    /// <summary>Copies any view (strided or not) to row-major host memory; a quantised src (the whole matrix or its transpose) is widened to float32.</summary>
     void CopyToHost(Tensor src, Span<float> dst);
 
     /// <summary>Copies row-major host data into a contiguous tensor.</summary>
     void CopyFromHost(ReadOnlySpan<float> src, Tensor dst);
 
-    /// <summary>dst = src; src may be any 2-D view (a transpose is materialised), dst is contiguous.</summary>
+    /// <summary>dst = src; src may be any 2-D view (a transpose is materialised), or a quantised matrix or its transpose (widened to float32); dst is contiguous.</summary>
     void Copy(Tensor src, Tensor dst);
 
     /// <summary>Waits until all queued work is done (no-op on the CPU).</summary>
@@ -39,7 +50,9 @@ public interface IBackend : IDisposable
 
     /// <summary>
     /// c = alpha · a·b + beta · c, with a (M×K), b (K×N), c (M×N). a and b may be transposed views
-    /// (unit stride along either dimension); c is contiguous. beta = 1 accumulates in place.
+    /// (unit stride along either dimension); c is contiguous. beta = 1 accumulates in place. b may be a
+    /// quantised frozen weight (<see cref="FromQuantized"/>), the whole matrix or its transpose: y = x·Wᵀ
+    /// and dx = dy·W with W stored in bfloat16 or NF4, computed in float32 from its widened values.
     /// </summary>
     void Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f);
 

@@ -11,6 +11,9 @@ namespace PRoLoRA.Native.Backends;
 /// </summary>
 internal static class OpChecks
 {
+    /// <summary>A quantised matrix to hold: not null.</summary>
+    public static void FromQuantized(Quantization.QuantizedMatrix matrix) => ArgumentNullException.ThrowIfNull(matrix);
+
     /// <summary>Row-major host data of <paramref name="length"/> values for <paramref name="shape"/>.</summary>
     public static void FromArray(int length, Shape shape)
     {
@@ -23,7 +26,7 @@ internal static class OpChecks
     /// <summary>src: any view of this backend, 2-D when not contiguous; dst holds as many values.</summary>
     public static void CopyToHost(IBackend backend, Tensor src, int dstLength)
     {
-        Operand(backend, src, nameof(src));
+        AnyOperand(backend, src, nameof(src));
         if (dstLength != src.Count)
         {
             throw new ArgumentException($"destination holds {dstLength} values, {nameof(src)} {src.Shape} has {src.Count}", "dst");
@@ -47,7 +50,7 @@ internal static class OpChecks
     /// <summary>src: any view, 2-D when not contiguous; dst: contiguous, same shape.</summary>
     public static void Copy(IBackend backend, Tensor src, Tensor dst)
     {
-        Operand(backend, src, nameof(src));
+        AnyOperand(backend, src, nameof(src));
         Contiguous(backend, dst, nameof(dst));
         SameShape(src, nameof(src), dst, nameof(dst));
         if (!src.IsContiguous)
@@ -60,7 +63,11 @@ internal static class OpChecks
     public static (int M, int N, int K) Gemm(IBackend backend, Tensor a, Tensor b, Tensor c)
     {
         Matrix(backend, a, nameof(a));
-        Matrix(backend, b, nameof(b));
+        AnyOperand(backend, b, nameof(b));
+        if (b.DType == TensorDType.Float32)
+        {
+            Matrix(backend, b, nameof(b));
+        }
         Contiguous(backend, c, nameof(c));
         Rank2(c, nameof(c));
         return Product(a, b, c);
@@ -500,12 +507,32 @@ internal static class OpChecks
     }
 
     /// <summary>Not null, and a tensor of <paramref name="backend"/>.</summary>
+    /// <summary>A float32 tensor of this backend.</summary>
     private static void Operand(IBackend backend, Tensor t, string name)
+    {
+        AnyOperand(backend, t, name);
+        if (t.DType != TensorDType.Float32)
+        {
+            throw new ArgumentException($"{name} is a {t.DType} frozen weight: this op takes float32 tensors (a quantised weight goes only to Gemm as b and to the copies)", name);
+        }
+    }
+
+    /// <summary>A tensor of this backend: float32, or a quantised matrix viewed whole or transposed.</summary>
+    private static void AnyOperand(IBackend backend, Tensor t, string name)
     {
         ArgumentNullException.ThrowIfNull(t, name);
         if (!ReferenceEquals(t.Backend, backend))
         {
             throw new ArgumentException($"{name} lives on {t.Backend.Name}, not on {backend.Name}", name);
+        }
+        if (t.Storage is QuantizedStorage q)
+        {
+            bool whole = t.Shape.Rank == 2 && t.Offset == 0 && t.Shape[0] == q.Rows && t.Shape[1] == q.Cols && t.Strides[0] == q.Cols && t.Strides[1] == 1;
+            bool transposed = t.Shape.Rank == 2 && t.Offset == 0 && t.Shape[0] == q.Cols && t.Shape[1] == q.Rows && t.Strides[0] == 1 && t.Strides[1] == q.Cols;
+            if (!whole && !transposed)
+            {
+                throw new ArgumentException($"{name} is a view {t.Shape} of a {q.Rows}×{q.Cols} {q.DType} matrix: a quantised matrix is read whole or transposed, never in part", name);
+            }
         }
     }
 

@@ -3,8 +3,9 @@ using PRoLoRA.Native.Backends;
 namespace PRoLoRA.Native.Tensors;
 
 /// <summary>
-/// A float32 tensor: a view (shape, strides in elements, offset) over a backend's storage.
-/// Transposes and reshapes of contiguous tensors are views and copy nothing.
+/// A tensor: a view (shape, strides in elements, offset) over a backend's storage, float32 unless it
+/// holds a quantised frozen weight (<see cref="DType"/>). Transposes and reshapes of contiguous tensors
+/// are views and copy nothing.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
@@ -31,6 +32,9 @@ public sealed class Tensor : IDisposable
 
     /// <summary>The underlying buffer.</summary>
     internal TensorStorage Storage { get; }
+
+    /// <summary>How the elements are stored: float32, or a frozen weight in bfloat16 or NF4 (<see cref="IBackend.FromQuantized"/>).</summary>
+    public TensorDType DType => Storage.DType;
 
     /// <summary>Extents.</summary>
     public Shape Shape { get; }

@@ -9,6 +9,11 @@ public sealed partial class CpuBackend
     public void CopyToHost(Tensor src, Span<float> dst)
     {
         OpChecks.CopyToHost(this, src, dst.Length);
+        if (src.DType != TensorDType.Float32)
+        {
+            DequantizeToHost(src, dst);
+            return;
+        }
         if (src.IsContiguous)
         {
             Elements(src).CopyTo(dst);
