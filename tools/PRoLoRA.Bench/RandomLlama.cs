@@ -9,7 +9,7 @@ namespace PRoLoRA.Bench;
 /// <summary>
 /// Random LLaMA weights of a given config, deterministic in a seed: linears uniform in ±1/√in, the
 /// embeddings (and an own head) in ±1/√hidden, norms in 1 ± 0.1, biases in ±0.1. As a Hugging Face
-/// checkpoint folder (config.json and model.safetensors, for <see cref="LlamaModel.Load"/> and the
+/// checkpoint folder (config.json and model.safetensors, for <see cref="LlamaModel.Load(string, PRoLoRA.Native.Backends.IBackend)"/> and the
 /// PyTorch peer) or straight onto a backend.
 /// </summary>
 internal static class RandomLlama

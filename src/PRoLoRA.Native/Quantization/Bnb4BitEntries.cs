@@ -55,6 +55,19 @@ internal static class Bnb4BitEntries
     /// </summary>
     public static float[] Dequantize(string name, Shape shape, Func<string, SafetensorsFile?> find)
     {
+        var values = Nf4.Dequantize(Read(name, shape, find));
+        FiniteCheck.Require(values, $"{find(name)!.Path}: quantised tensor '{Printable.Text(name)}'");
+        return values;
+    }
+
+    /// <summary>
+    /// Reads the NF4 weight <paramref name="name"/> (which must be <paramref name="shape"/>) as it is stored,
+    /// its absmax values double-quantised when they are in the file; <paramref name="find"/> gives the file
+    /// that holds an entry, or null. Anything inconsistent, or an absmax value that is NaN or ±Inf, is an
+    /// <see cref="InvalidDataException"/> naming the file and the tensor.
+    /// </summary>
+    public static Nf4Tensor Read(string name, Shape shape, Func<string, SafetensorsFile?> find)
+    {
         var file = find(name)!;
         InvalidDataException Bad(string what) => new($"{file.Path}: quantised tensor '{Printable.Text(name)}': {what}");
         var stateFile = find(name + State) ?? throw Bad($"no {name + State}");
@@ -80,7 +93,7 @@ internal static class Bnb4BitEntries
             throw Bad("quant_map is not the 16 NF4 code values");
         }
         var absmaxFile = Need(find, name + Absmax, Bad);
-        float[] absmax;
+        Nf4Tensor tensor;
         if (state.Nested)
         {
             int nestedBlocks = Nf4.BlockCount(blocks, state.NestedBlockSize!.Value);
@@ -91,16 +104,19 @@ internal static class Bnb4BitEntries
             var codes = Entry(absmaxFile, name + Absmax, SafetensorsDType.U8, blocks, Bad);
             var nested = Floats(Entry(Need(find, name + NestedAbsmax, Bad), name + NestedAbsmax, SafetensorsDType.F32, nestedBlocks, Bad));
             var nestedMap = Floats(Entry(Need(find, name + NestedQuantMap, Bad), name + NestedQuantMap, SafetensorsDType.F32, DynamicMap.Size, Bad));
-            absmax = new Nf4DoubleQuant(codes, nested, nestedMap, state.NestedOffset!.Value, state.NestedBlockSize.Value).Decompress();
+            tensor = new Nf4Tensor(n, state.BlockSize, packed, new Nf4DoubleQuant(codes, nested, nestedMap, state.NestedOffset!.Value, state.NestedBlockSize.Value));
         }
         else
         {
-            absmax = Floats(Entry(absmaxFile, name + Absmax, SafetensorsDType.F32, blocks, Bad));
+            tensor = new Nf4Tensor(n, state.BlockSize, packed, Floats(Entry(absmaxFile, name + Absmax, SafetensorsDType.F32, blocks, Bad)));
         }
-        var values = new float[n];
-        Nf4.Dequantize(packed, absmax, state.BlockSize, values);
-        FiniteCheck.Require(values, $"{file.Path}: quantised tensor '{Printable.Text(name)}'");
-        return values;
+        var absmax = tensor.BlockAbsmax();
+        int bad = Array.FindIndex(absmax, a => !float.IsFinite(a));
+        if (bad >= 0)
+        {
+            throw Bad($"the absmax of block {bad} is {absmax[bad]}; the weight's values would not be finite");
+        }
+        return tensor;
     }
 
     private static SafetensorsFile Need(Func<string, SafetensorsFile?> find, string entry, Func<string, InvalidDataException> bad)

@@ -43,6 +43,25 @@ public class FineTuneCommandTests
     }
 
     [Test]
+    public void ProLora_OnAnNf4Base_TrainsAndLowersTheValidationLoss()
+    {
+        using var folder = new TempFolder();
+        var model = FineTuneRun.Model(folder);
+        var data = FineTuneRun.Data(folder, "train.jsonl", 64, seed: 1);
+        var validation = FineTuneRun.Data(folder, "val.jsonl", 16, seed: 2);
+        var output = folder.File("run");
+
+        var (code, o, e) = LlamaCli.Run(Args(model, data, output, "--validation", validation, "--steps", "12", "--eval-every", "6", "--base-dtype", "nf4", "--double-quant"));
+
+        Assert.That(code, Is.Zero, e);
+        Assert.That(o, Does.Contain("linears nf4 (double-quantised)"));
+        Assert.That(ProLoraAdapterFolder.LoadConfigs(output), Has.Count.EqualTo(14));
+        var losses = o.Split('\n').Where(l => l.Contains(" val ", StringComparison.Ordinal)).Select(l => double.Parse(l.Split(" val ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.That(losses, Has.Count.EqualTo(2));
+        Assert.That(losses[1], Is.LessThan(losses[0]), o);
+    }
+
+    [Test]
     public void Lora_OnSomeModules_SavesThoseModulesWithEveryRankUnshared()
     {
         using var folder = new TempFolder();
@@ -143,6 +162,8 @@ public class FineTuneCommandTests
     [TestCase(new[] { "--shared-lr-scale", "-1" }, "--shared-lr-scale: shared learning-rate scale must be >= 0")]
     [TestCase(new[] { "--save-every", "-2" }, "--save-every: save-every must be >= 0")]
     [TestCase(new[] { "--resume", "no-such-run" }, "no-such-run")]
+    [TestCase(new[] { "--base-dtype", "fp8" }, "--base-dtype must be one of f32, bf16, nf4, got 'fp8'")]
+    [TestCase(new[] { "--base-dtype", "bf16", "--double-quant" }, "--double-quant needs --base-dtype nf4, got 'bf16'")]
     public void BadOption_ExitsTwoNamingIt(string[] more, string message)
     {
         using var folder = new TempFolder();
@@ -182,6 +203,8 @@ public class FineTuneCommandTests
     [TestCase(new[] { "--steps", "0" }, "--steps must be > 0, got 0")]
     [TestCase(new[] { "--device", "tpu" }, "unknown device 'tpu'")]
     [TestCase(new[] { "--steps", "many" }, "many")]
+    [TestCase(new[] { "--base-dtype", "int4" }, "--base-dtype must be one of f32, bf16, nf4, got 'int4'")]
+    [TestCase(new[] { "--double-quant" }, "--double-quant needs --base-dtype nf4")]
     public void MainJobOptions_AreCheckedBeforeAnyWork(string[] args, string message)
     {
         using var folder = new TempFolder();

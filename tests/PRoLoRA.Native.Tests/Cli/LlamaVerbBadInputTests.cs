@@ -70,6 +70,8 @@ public class LlamaVerbBadInputTests
         yield return Case("UnknownDeviceEval", [.. eval, "--tokens", "{dir}/tokens.json", "--device", "tpu", "--logits-out", "{dir}/out/logits.safetensors"], "unknown device 'tpu'");
         yield return Case("UnknownDeviceGenerate", [.. generate, "--device", "cuda:x"], "cuda:x");
         yield return Case("LogitsOutIntoAMissingFolder", [.. eval, "--tokens", "{dir}/tokens.json", "--logits-out", "{dir}/nofolder/logits.safetensors"], "--logits-out", "{dir}/nofolder", "does not exist");
+        yield return Case("BaseDTypeUnknown", [.. eval, "--tokens", "{dir}/tokens.json", "--base-dtype", "int8"], "--base-dtype", "f32, bf16, nf4", "'int8'");
+        yield return Case("DoubleQuantWithoutNf4", [.. generate, "--double-quant"], "--double-quant", "--base-dtype nf4");
         yield return Case("BatchSizeZero", [.. eval, "--tokens", "{dir}/tokens.json", "--batch-size", "0"], "--batch-size");
     }
 

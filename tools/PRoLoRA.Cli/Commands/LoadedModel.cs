@@ -26,16 +26,16 @@ internal sealed class LoadedModel : IDisposable
 
     /// <summary>
     /// Opens <paramref name="device"/>, loads the checkpoint of <paramref name="modelFolder"/> onto it
-    /// and puts <paramref name="adapterFolder"/>'s adapters (when given) on its linears. An adapter for
+    /// with its linears kept as <paramref name="baseDType"/> says, and puts <paramref name="adapterFolder"/>'s adapters (when given) on its linears. An adapter for
     /// a linear the model does not have, or of another size, is an error naming the adapter folder and the module.
     /// </summary>
-    public static LoadedModel Load(string modelFolder, string? adapterFolder, string device)
+    public static LoadedModel Load(string modelFolder, string? adapterFolder, string device, BaseDType baseDType = default)
     {
         var backend = Devices.Open(device);
         LlamaModel? model = null;
         try
         {
-            model = LlamaModel.Load(modelFolder, backend);
+            model = LlamaModel.Load(modelFolder, backend, baseDType);
             int adapted = 0;
             if (adapterFolder is not null)
             {

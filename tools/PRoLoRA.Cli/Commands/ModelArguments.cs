@@ -7,7 +7,8 @@ namespace PRoLoRA.Cli.Commands;
 
 /// <summary>
 /// The options the LLaMA verbs (eval, generate) share: <c>--model DIR</c> (a Hugging Face LLaMA
-/// checkpoint folder), <c>--adapter DIR</c> (compact PRoLoRA or PEFT LoRA) and <c>--device</c>, and
+/// checkpoint folder), <c>--adapter DIR</c> (compact PRoLoRA or PEFT LoRA), <c>--device</c> and
+/// <c>--base-dtype</c> (with <c>--double-quant</c>), and
 /// the checks on the folders they name, each an error naming the option and the folder.
 /// </summary>
 internal sealed class ModelArguments
@@ -18,6 +19,9 @@ internal sealed class ModelArguments
     /// <summary>--adapter DIR.</summary>
     public Option<string> Adapter { get; } = PathArguments.Option("--adapter", "adapter folder put on the model: compact PRoLoRA (peft_type PROLORA) or PEFT LoRA (peft_type LORA)", required: false);
 
+    /// <summary>--base-dtype and --double-quant.</summary>
+    public BaseDTypeArguments BaseDType { get; } = new();
+
     /// <summary>--device.</summary>
     public Option<string> Device { get; } = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
 
@@ -27,6 +31,7 @@ internal sealed class ModelArguments
         command.Options.Add(Model);
         command.Options.Add(Adapter);
         command.Options.Add(Device);
+        BaseDType.AddTo(command);
     }
 
     /// <summary>The --model folder, checked to be a folder.</summary>
@@ -57,7 +62,7 @@ internal sealed class ModelArguments
     }
 
     /// <summary>Opens the device and loads the model, and the adapter when one is given, onto it.</summary>
-    public LoadedModel Load(ParseResult p) => LoadedModel.Load(ModelFolder(p), p.GetValue(Adapter), p.GetValue(Device)!);
+    public LoadedModel Load(ParseResult p) => LoadedModel.Load(ModelFolder(p), p.GetValue(Adapter), p.GetValue(Device)!, BaseDType.Of(p));
 
     /// <summary>Every regular file of the model folder and of the adapter folder (when given): what an output must not replace.</summary>
     public IEnumerable<string> InputFiles(ParseResult p)

@@ -33,15 +33,18 @@ public static class ServeCommand
         };
         var maxCpuLoras = new Option<int>("--max-cpu-loras") { Description = "the most adapters loaded at once", DefaultValueFactory = _ => 64 };
         var maxQueue = new Option<int>("--max-queue") { Description = "requests waiting before a 429", DefaultValueFactory = _ => 256 };
+        var baseDType = new BaseDTypeArguments();
         var cmd = new Command("serve", "serve the base and PRoLoRA/LoRA adapters over an OpenAI-compatible HTTP API (continuous batching)")
         {
             model, adapters, host, port, device, maxBatch, maxLoras, maxCpuLoras, maxQueue,
         };
+        baseDType.AddTo(cmd);
         cmd.SetAction(async (p, cancel) =>
         {
             var named = (p.GetValue(adapters) ?? []).Select(Named).ToList();
             int batch = p.GetValue(maxBatch), loras = p.GetValue(maxLoras), loaded = p.GetValue(maxCpuLoras), queue = p.GetValue(maxQueue);
             ServerApp.Listen(p.GetValue(host)!, p.GetValue(port));
+            var linears = baseDType.Of(p);
             Require(batch >= 1, $"--max-batch must be >= 1, got {batch}");
             Require(loras >= 1, $"--max-loras must be >= 1, got {loras}");
             Require(loaded >= 0, $"--max-cpu-loras must be >= 0, got {loaded}");
@@ -55,7 +58,7 @@ public static class ServeCommand
 
             using var backend = Devices.Open(p.GetValue(device)!);
             var tokenizer = Tokenizers.Load(folder);
-            using var llama = LlamaModel.Load(folder, backend);
+            using var llama = LlamaModel.Load(folder, backend, linears);
             // On a GPU the bank keeps --max-loras adapters on the device and the rest in host memory (as S-LoRA).
             using var bank = new AdapterBank(llama, deviceCapacity: backend.Kind == DeviceKind.Cpu ? null : loras);
             foreach (var (name, dir) in named)

@@ -16,6 +16,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var args = new TrainArguments();
+        var baseDType = new BaseDTypeArguments();
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var output = PathArguments.Option("--out", "the run folder (adapters, checkpoints, results)", required: false);
         output.DefaultValueFactory = _ => "prolora-train";
@@ -28,6 +29,7 @@ public static class TrainCommand
         {
             cmd.Options.Add(option);
         }
+        baseDType.AddTo(cmd);
         cmd.SetAction((p, cancel) =>
         {
             var model = p.GetValue(args.Model);
@@ -37,15 +39,16 @@ public static class TrainCommand
                 var notForMainJob = args.Given(p).FirstOrDefault(o => o != args.Steps);
                 if (notForMainJob is not null)
                 {
-                    throw new ArgumentException($"{notForMainJob.Name} needs --model and --data (without --model, train runs the main job, which takes only --steps, --out, --device and --seed)");
+                    throw new ArgumentException($"{notForMainJob.Name} needs --model and --data (without --model, train runs the main job, which takes only --steps, --out, --device, --seed, --base-dtype and --double-quant)");
                 }
                 int? steps = p.GetResult(args.Steps) is { Implicit: false } ? p.GetValue(args.Steps) : null;
                 if (steps is <= 0)
                 {
                     throw new ArgumentException($"--steps must be > 0, got {steps}");
                 }
+                var mainBase = baseDType.Of(p);
                 using var mainBackend = Devices.Open(p.GetValue(device)!);
-                MainJob.Run(mainBackend, p.GetValue(output)!, steps, p.GetValue(seed), p.InvocationConfiguration.Output, cancel);
+                MainJob.Run(mainBackend, p.GetValue(output)!, steps, p.GetValue(seed), p.InvocationConfiguration.Output, cancel, mainBase);
                 return Task.FromResult(0);
             }
             if (data is null)
@@ -53,7 +56,7 @@ public static class TrainCommand
                 throw new ArgumentException("--model needs --data, the training records (JSON Lines)");
             }
             var settings = new FineTuneJob.Settings(
-                model, data, p.GetValue(args.Validation), p.GetValue(output)!, args.TargetsOf(p), args.MethodOf(p), args.OptionsOf(p, p.GetValue(seed)), p.GetValue(args.Resume), p.GetValue(seed));
+                model, data, p.GetValue(args.Validation), p.GetValue(output)!, args.TargetsOf(p), args.MethodOf(p), args.OptionsOf(p, p.GetValue(seed)), p.GetValue(args.Resume), p.GetValue(seed), baseDType.Of(p));
             using var backend = Devices.Open(p.GetValue(device)!);
             FineTuneJob.Run(backend, settings, p.InvocationConfiguration.Output, cancel);
             return Task.FromResult(0);

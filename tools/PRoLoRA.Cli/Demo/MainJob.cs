@@ -17,8 +17,11 @@ namespace PRoLoRA.Cli.Demo;
 /// </summary>
 public static class MainJob
 {
-    /// <summary>Runs the job into <paramref name="output"/>; <paramref name="steps"/> overrides the steps of each run.</summary>
-    public static void Run(IBackend backend, string output, int? steps, int seed, TextWriter o, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the job into <paramref name="output"/>; <paramref name="steps"/> overrides the steps of each run,
+    /// <paramref name="baseDType"/> says how the base's linears are kept (float32 by default; NF4 is QLoRA's setting).
+    /// </summary>
+    public static void Run(IBackend backend, string output, int? steps, int seed, TextWriter o, CancellationToken cancel = default, BaseDType baseDType = default)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(o);
@@ -31,10 +34,10 @@ public static class MainJob
         var options = DemoSettings.Options(steps ?? DemoSettings.Steps, seed);
         var dir = OutputFolder.Prepare(output);
         var tokenizer = Tokenizers.Load(basePath);
-        using var model = LlamaModel.Load(basePath, backend);
+        using var model = LlamaModel.Load(basePath, backend, baseDType);
         var modules = LlamaModules.Targets(model.Config);
         var c = model.Config;
-        o.WriteLine($"base: {basePath} (LLaMA: {c.Layers} layers, hidden {c.HiddenSize}, intermediate {c.IntermediateSize}, {c.Heads} heads / {c.KvHeads} kv heads, vocabulary {c.VocabularySize}) on {backend.Name}");
+        o.WriteLine($"base: {basePath} (LLaMA: {c.Layers} layers, hidden {c.HiddenSize}, intermediate {c.IntermediateSize}, {c.Heads} heads / {c.KvHeads} kv heads, vocabulary {c.VocabularySize}) on {backend.Name}, linears {baseDType}");
         o.WriteLine($"adapters on all seven linears of every layer ({modules.Count} modules); {options.Steps} steps of {options.BatchSize} per run, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {seed}");
         foreach (var m in AdapterMethod.EqualBudgetPair)
         {

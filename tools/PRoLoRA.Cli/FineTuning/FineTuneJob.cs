@@ -24,7 +24,8 @@ public static class FineTuneJob
     /// <param name="Options">The fine-tuning options.</param>
     /// <param name="Resume">A checkpoint or run folder to continue, or null.</param>
     /// <param name="Seed">Seed of the adapters' initialisation.</param>
-    public sealed record Settings(string Model, string Data, string? Validation, string Output, IReadOnlyList<string> Targets, AdapterMethod Method, FineTuneOptions Options, string? Resume, int Seed);
+    /// <param name="BaseDType">How the frozen linears are kept.</param>
+    public sealed record Settings(string Model, string Data, string? Validation, string Output, IReadOnlyList<string> Targets, AdapterMethod Method, FineTuneOptions Options, string? Resume, int Seed, BaseDType BaseDType = default);
 
     /// <summary>Runs <paramref name="s"/> on <paramref name="backend"/>, printing to <paramref name="o"/>.</summary>
     public static void Run(IBackend backend, Settings s, TextWriter o, CancellationToken cancel = default)
@@ -38,12 +39,12 @@ public static class FineTuneJob
         var tokenizer = Tokenizers.Load(s.Model);
         var train = TextExamples.Load(s.Data, tokenizer);
         var validation = s.Validation is null ? [] : TextExamples.Load(s.Validation, tokenizer);
-        using var model = LlamaModel.Load(s.Model, backend);
+        using var model = LlamaModel.Load(s.Model, backend, s.BaseDType);
         var modules = LlamaModules.Targets(model.Config, [.. s.Targets]);
         model.AddAdapters(LlamaModel.NewAdapters(modules, s.Method.Configure, s.Seed, backend));
         var output = OutputFolder.Prepare(s.Output);
 
-        o.WriteLine($"model {s.Model}: {model.Config.Layers} layers, hidden {model.Config.HiddenSize}, vocabulary {model.Config.VocabularySize}, on {backend.Name}");
+        o.WriteLine($"model {s.Model}: {model.Config.Layers} layers, hidden {model.Config.HiddenSize}, vocabulary {model.Config.VocabularySize}, linears {s.BaseDType}, on {backend.Name}");
         o.WriteLine($"{s.Method}: {modules.Count} modules ({(s.Targets.Count == 0 ? "all seven leaves" : string.Join(", ", s.Targets))}), {s.Method.TrainableParameters(modules):N0} trainable parameters");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: {train.Count:N0} training and {validation.Count:N0} validation examples; {s.Options.Steps} steps of {s.Options.BatchSize}×{s.Options.GradientAccumulation}, lr {s.Options.LearningRate}, {s.Options.Schedule.ToString().ToLowerInvariant()}, seed {s.Options.Seed}"));
         var result = FineTuner.Run(model, train, validation, s.Options, output, s.Resume, ProgressLine.To(o, s.Method.Name), cancel);

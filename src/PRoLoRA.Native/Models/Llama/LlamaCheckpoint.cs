@@ -108,6 +108,12 @@ internal sealed class LlamaCheckpoint : IDisposable
     /// <summary>The stored dtype of <paramref name="name"/>.</summary>
     public SafetensorsDType DTypeOf(string name) => Shard(_shardOf[name]).Info(name).DType;
 
+    /// <summary>True when <paramref name="name"/> is stored as a bitsandbytes NF4 weight (packed U8 with its quant state).</summary>
+    public bool IsNf4(string name) => Contains(name) && DTypeOf(name) == SafetensorsDType.U8 && Contains(name + Bnb4BitEntries.State);
+
+    /// <summary>The NF4 weight <paramref name="name"/> as stored (see <see cref="IsNf4"/>), which must have <paramref name="shape"/>.</summary>
+    public Nf4Tensor ReadNf4(string name, Shape shape) => Bnb4BitEntries.Read(name, shape, n => _shardOf.TryGetValue(n, out var f) ? Shard(f) : null);
+
     /// <summary>The tensor <paramref name="name"/> as float32 values, which must have <paramref name="shape"/> and be finite.</summary>
     public float[] Read(string name, Shape shape)
     {

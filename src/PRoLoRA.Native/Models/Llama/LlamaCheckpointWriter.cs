@@ -6,7 +6,7 @@ namespace PRoLoRA.Native.Models.Llama;
 
 /// <summary>
 /// Saves a <see cref="LlamaModel"/>'s base weights as a Hugging Face checkpoint folder that
-/// <see cref="LlamaModel.Load"/> (and transformers' LlamaForCausalLM) reads: config.json and
+/// <see cref="LlamaModel.Load(string, PRoLoRA.Native.Backends.IBackend)"/> (and transformers' LlamaForCausalLM) reads: config.json and
 /// model.safetensors under the Hugging Face names (no lm_head.weight when the embeddings are tied),
 /// with any other files given, as one atomic folder save (a kill leaves the old folder or the new one;
 /// the folder's other files are kept). Adapters are not saved; the bytes depend only on the weights,

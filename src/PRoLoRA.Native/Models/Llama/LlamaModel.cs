@@ -1,6 +1,7 @@
 using PRoLoRA.Native.Adapters;
 using PRoLoRA.Native.Autograd;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Quantization;
 using PRoLoRA.Native.Serving;
 using PRoLoRA.Native.Tensors;
 
@@ -10,7 +11,7 @@ namespace PRoLoRA.Native.Models.Llama;
 /// A LLaMA-architecture decoder (Hugging Face <c>LlamaForCausalLM</c>) on a backend: embeddings, N
 /// layers of RMSNorm → attention (RoPE, grouped-query, causal) → residual, RMSNorm → SiLU-gated MLP →
 /// residual, a final RMSNorm and the output head (or the tied embeddings). The weights are frozen
-/// float32 copies of the checkpoint's; adapters (PRoLoRA, or LoRA as PRoLoRA with every rank
+/// copies of the checkpoint's, float32 or, for the linears, bfloat16 or NF4 (<see cref="BaseDType"/>); adapters (PRoLoRA, or LoRA as PRoLoRA with every rank
 /// unshared) sit on any of the seven linears of any layer and are what trains.
 /// </summary>
 public sealed partial class LlamaModel : IDisposable
@@ -79,12 +80,20 @@ public sealed partial class LlamaModel : IDisposable
 
     /// <summary>
     /// Loads the checkpoint folder <paramref name="folder"/> (config.json and model.safetensors or a
-    /// sharded index) onto <paramref name="backend"/>. Every expected tensor must be there with its
-    /// shape; any other tensor (but rotary_emb.inv_freq, lm_head.weight beside tied embeddings, and the
-    /// quantisation entries of bitsandbytes NF4 weights, which are dequantised to float32 while loading)
-    /// is an error naming it.
+    /// sharded index) onto <paramref name="backend"/>, with the linears as stored (<see cref="BaseDType.AsStored"/>:
+    /// bitsandbytes NF4 linears stay NF4, everything else float32).
     /// </summary>
-    public static LlamaModel Load(string folder, IBackend backend)
+    public static LlamaModel Load(string folder, IBackend backend) => Load(folder, backend, BaseDType.AsStored);
+
+    /// <summary>
+    /// Loads the checkpoint folder <paramref name="folder"/> (config.json and model.safetensors or a
+    /// sharded index) onto <paramref name="backend"/>, the seven linears of every layer kept as
+    /// <paramref name="baseDType"/> says (quantised while loading, one tensor at a time, so the peak is
+    /// about one float32 tensor over the model) and the rest float32. Every expected tensor must be there
+    /// with its shape; any other tensor (but rotary_emb.inv_freq, lm_head.weight beside tied embeddings,
+    /// and the quantisation entries of bitsandbytes NF4 weights) is an error naming it.
+    /// </summary>
+    public static LlamaModel Load(string folder, IBackend backend, BaseDType baseDType)
     {
         ArgumentNullException.ThrowIfNull(backend);
         var config = LlamaConfig.Load(folder);
@@ -96,7 +105,7 @@ public sealed partial class LlamaModel : IDisposable
             Variable Weight(string name, Shape shape)
             {
                 used.Add(name);
-                var t = backend.FromArray(checkpoint.Read(name, shape), shape);
+                var t = LlamaCheckpointQuantizer.IsQuantizedLinear(name) ? Linear(checkpoint, name, shape, baseDType, backend) : backend.FromArray(checkpoint.Read(name, shape), shape);
                 owned.Add(t);
                 return Variable.Constant(t, name);
             }
@@ -115,6 +124,30 @@ public sealed partial class LlamaModel : IDisposable
             owned.ForEach(t => t.Dispose());
             throw;
         }
+    }
+
+    // A layer's linear weight stored as baseDType asks: NF4 as stored is kept (its absmax values re-packed
+    // only when the double quantisation asked differs), anything else read as float32 and quantised.
+    private static Tensor Linear(LlamaCheckpoint checkpoint, string name, Shape shape, BaseDType baseDType, IBackend backend)
+    {
+        bool storedNf4 = checkpoint.IsNf4(name);
+        var target = baseDType.Linears ?? (storedNf4 ? TensorDType.Nf4 : TensorDType.Float32);
+        if (target == TensorDType.Float32)
+        {
+            return backend.FromArray(checkpoint.Read(name, shape), shape);
+        }
+        if (target == TensorDType.Nf4 && storedNf4)
+        {
+            var nf4 = checkpoint.ReadNf4(name, shape);
+            if (baseDType.Linears is not null && baseDType.DoubleQuantize != (nf4.QuantizedAbsmax is not null))
+            {
+                nf4 = baseDType.DoubleQuantize
+                    ? new Nf4Tensor(nf4.Length, nf4.BlockSize, nf4.Packed, Nf4DoubleQuant.Compress(nf4.Absmax))
+                    : new Nf4Tensor(nf4.Length, nf4.BlockSize, nf4.Packed, nf4.BlockAbsmax());
+            }
+            return backend.FromQuantized(QuantizedMatrix.FromNf4(nf4, shape[0], shape[1]));
+        }
+        return backend.FromQuantized(QuantizedMatrix.Quantize(checkpoint.Read(name, shape), shape[0], shape[1], target, baseDType.DoubleQuantize));
     }
 
     /// <summary>
