@@ -166,11 +166,12 @@ public class ServeEndToEndTests
         Assert.That(metrics, Does.Contain($"prolora_adapter_device_bytes {perAdapter * Sixteen.Length}\n").And.Contain("prolora_adapter_swap_ins_total 0\n"), "every adapter on the device, none swapped");
     }
 
-    [Test]
-    public void TheVerb_StartsAnswersAndStopsOnCtrlC()
+    [TestCase("f32")]
+    [TestCase("nf4")]
+    public void TheVerb_StartsAnswersAndStopsOnCtrlC(string baseDType)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "prolora.dll"), "serve", "--port", "0" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "prolora.dll"), "serve", "--port", "0", "--base-dtype", baseDType })
         {
             psi.ArgumentList.Add(a);
         }
@@ -179,7 +180,7 @@ public class ServeEndToEndTests
         try
         {
             var line = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
-            Assert.That(line, Does.StartWith("serving llama-base"));
+            Assert.That(line, Does.StartWith("serving llama-base").And.Contain($"linears {baseDType}"));
             var url = line!.Split(" on ")[1].Split(' ')[0];
             using var client = new HttpClient { BaseAddress = new Uri(url) };
             Assert.That(client.GetStringAsync("/health").GetAwaiter().GetResult(), Is.EqualTo("ok"));
@@ -207,6 +208,7 @@ public class ServeEndToEndTests
     [TestCase(new[] { "--max-cpu-loras", "-1" }, "--max-cpu-loras must be >= 0")]
     [TestCase(new[] { "--max-cpu-loras", "0", "--adapter", "a=x" }, "1 adapters given, more than --max-cpu-loras = 0")]
     [TestCase(new[] { "--model", "/no/model" }, "/no/model")]
+    [TestCase(new[] { "--base-dtype", "q8" }, "--base-dtype must be one of f32, bf16, nf4, got 'q8'")]
     public void BadArguments_ExitTwo(string[] args, string message)
     {
         var (code, _, e) = LlamaCli.Run(["serve", .. args.Contains("--port") ? args : [.. args, "--port", "0"]]);

@@ -70,7 +70,7 @@ public static class ServeCommand
             await using var app = ServerApp.Build(service, p.GetValue(host)!, p.GetValue(port));
             await app.StartAsync(CancellationToken.None);
             var o = p.InvocationConfiguration.Output;
-            o.WriteLine($"serving {baseId} and {named.Count} adapters ({string.Join(", ", named.Select(n => n.Name))}) on {ServerApp.Address(app)} ({backend.Name}); Ctrl-C stops");
+            o.WriteLine($"serving {baseId} and {named.Count} adapters ({string.Join(", ", named.Select(n => n.Name))}) on {ServerApp.Address(app)} ({backend.Name}, linears {linears}); Ctrl-C stops");
             o.Flush();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void Stop(PosixSignalContext context)
