@@ -506,7 +506,6 @@ internal static class OpChecks
         return (rows.T.Shape[0], rows.T.Shape[1]);
     }
 
-    /// <summary>Not null, and a tensor of <paramref name="backend"/>.</summary>
     /// <summary>A float32 tensor of this backend.</summary>
     private static void Operand(IBackend backend, Tensor t, string name)
     {
