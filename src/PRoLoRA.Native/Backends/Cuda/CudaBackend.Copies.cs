@@ -68,14 +68,15 @@ public sealed partial class CudaBackend
     private void Copy2d(Tensor src, IntPtr destination)
     {
         Int(src.Count, nameof(src));
-        Copy2d(Ptr(src), src.Strides[0], src.Strides[1], src.Shape[0], src.Shape[1], destination);
+        Copy2d(Ptr(src), src.Strides[0], src.Strides[1], src.Shape[0], src.Shape[1], destination, src.Shape[1]);
     }
 
-    /// <summary>copy_2d of the rows×cols view with strides (s0, s1) at <paramref name="from"/>.</summary>
-    private unsafe void Copy2d(IntPtr from, int s0, int s1, int rows, int cols, IntPtr destination)
+    /// <summary>copy_2d of the rows×cols view with strides (s0, s1) at <paramref name="from"/> into row-major memory of row stride <paramref name="destinationLd"/>.</summary>
+    private unsafe void Copy2d(IntPtr from, int s0, int s1, int rows, int cols, IntPtr destination, int destinationLd)
     {
         IntPtr to = destination;
+        int ld = destinationLd;
         Launch("copy_2d", new Dim3((cols + 31) / 32, (rows + 31) / 32), new Dim3(32, 8), 0,
-            [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&rows), (IntPtr)(&cols)]);
+            [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&ld), (IntPtr)(&rows), (IntPtr)(&cols)]);
     }
 }

@@ -61,8 +61,8 @@ public sealed partial class CudaBackend
 
     /// <summary>
     /// A checked quantised src (whole or transposed) widened into contiguous row-major
-    /// <paramref name="destination"/>: the whole matrix tile by tile straight into it; a transpose
-    /// widened into scratch of the matrix's size, then transposed by copy_2d.
+    /// <paramref name="destination"/>, a tile of rows of the stored W at a time: the whole matrix straight
+    /// into it; for Wᵀ each tile into scratch, then transposed by copy_2d into its columns of the destination.
     /// </summary>
     private void DequantizeInto(Tensor src, IntPtr destination)
     {
@@ -71,27 +71,26 @@ public sealed partial class CudaBackend
         {
             return;
         }
+        int tileRows = Math.Min(TileRows(q.Cols), q.Rows);
         if (!IsTransposedView(src, q))
         {
-            DequantizeRows(q, destination);
+            for (int r0 = 0; r0 < q.Rows; r0 += tileRows)
+            {
+                Dequantize(q, r0, Math.Min(tileRows, q.Rows - r0), destination + (nint)((long)r0 * q.Cols * sizeof(float)));
+            }
             return;
         }
-        using var wide = Rent(q.Length * sizeof(float));
-        DequantizeRows(q, wide.Pointer);
-        Copy2d(wide.Pointer, 1, q.Cols, q.Cols, q.Rows, destination);
-    }
-
-    /// <summary>The whole of <paramref name="q"/> widened into <paramref name="destination"/>, one launch a tile (each within the kernels' int).</summary>
-    private void DequantizeRows(CudaQuantizedStorage q, IntPtr destination)
-    {
-        int tileRows = TileRows(q.Cols);
+        using var tile = Rent((long)tileRows * q.Cols * sizeof(float));
         for (int r0 = 0; r0 < q.Rows; r0 += tileRows)
         {
-            Dequantize(q, r0, Math.Min(tileRows, q.Rows - r0), destination + (nint)((long)r0 * q.Cols * sizeof(float)));
+            int rows = Math.Min(tileRows, q.Rows - r0);
+            Dequantize(q, r0, rows, tile.Pointer);
+            // The tile T (rows×cols) seen transposed (cols×rows: strides 1, cols) goes to columns [r0, r0 + rows) of Wᵀ.
+            Copy2d(tile.Pointer, 1, q.Cols, q.Cols, rows, destination + (nint)((long)r0 * sizeof(float)), q.Rows);
         }
     }
 
-    /// <summary>CopyToHost of a checked quantised src: the whole matrix through one tile of scratch, a transpose through scratch of its size.</summary>
+    /// <summary>CopyToHost of a checked quantised src: the whole matrix through one tile of scratch, a transpose widened into scratch of its size (<see cref="DequantizeInto"/>).</summary>
     private unsafe void DequantizeToHost(Tensor src, Span<float> dst)
     {
         var q = (CudaQuantizedStorage)src.Storage;
