@@ -5,6 +5,8 @@
 // block_size values, the last block possibly partial; value = code_values[code] · absmax[block]).
 // Thread mapping (all three): one thread per output value, consecutive threads on consecutive values,
 // so the writes are coalesced and the two threads of a byte, and a block's absmax, share one load.
+// NF4 storage holds fewer than 2^31 values (Nf4Tensor.Length is an int), so its element and block
+// indices are ints: 32-bit divisions, not 64-bit ones, per value.
 #include "common.cuh"
 
 // out[t] = the float32 of bits[first + t] (exact: bf16 is float32's upper half).
@@ -17,7 +19,7 @@ extern "C" __global__ void dequantize_bf16(const unsigned short* bits, long long
 }
 
 // The 4-bit code of element e: the high nibble of byte e / 2 for even e, the low one for odd e.
-__device__ __forceinline__ int nf4_code(const unsigned char* packed, long long e) {
+__device__ __forceinline__ int nf4_code(const unsigned char* packed, int e) {
     unsigned pair = packed[e >> 1];
     return (int)((e & 1) == 0 ? pair >> 4 : pair & 0x0Fu);
 }
@@ -30,7 +32,7 @@ extern "C" __global__ void dequantize_nf4(const unsigned char* packed, const flo
     if (t >= count) {
         return;
     }
-    long long e = first + t;
+    int e = (int)(first + t);
     out[t] = code_values[nf4_code(packed, e)] * absmax[e / block_size];
 }
 
@@ -45,8 +47,8 @@ extern "C" __global__ void dequantize_nf4_double_quant(const unsigned char* pack
     if (t >= count) {
         return;
     }
-    long long e = first + t;
-    long long b = e / block_size;
+    int e = (int)(first + t);
+    int b = e / block_size;
     float absmax = __fadd_rn(__fmul_rn(map[codes[b]], nested[b / nested_block_size]), offset);
     out[t] = code_values[nf4_code(packed, e)] * absmax;
 }
