@@ -81,11 +81,12 @@ extern "C" __global__ void silu_backward(const float* x, const float* dy, float*
     }
 }
 
-// dst (rows×cols, contiguous) = the strided view src: materialises a transpose or a padded view.
+// dst (rows×cols, row-major with row stride dst_ld; contiguous when dst_ld == cols) = the strided view
+// src: materialises a transpose or a padded view (or writes one into columns of a wider matrix).
 // Blocks of 32 × 8 threads move 32×32 tiles through shared memory, reading along whichever
 // dimension of src is contiguous (rows when src_s0 == 1: a transposed view) and writing dst's rows,
 // so both sides are coalesced. Grid: (ceil(cols / 32), ceil(rows / 32)).
-extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, float* dst, int rows, int cols) {
+extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, float* dst, int dst_ld, int rows, int cols) {
     PROLORA_SHARED(float, tile, 32 * 33);  // one column of padding: no bank conflicts in either direction
     int i0 = (int)blockIdx.y * 32, j0 = (int)blockIdx.x * 32;
     bool columns_contiguous = src_s0 == 1 && src_s1 != 1;
@@ -100,7 +101,7 @@ extern "C" __global__ void copy_2d(const float* src, int src_s0, int src_s1, flo
     for (int k = (int)threadIdx.y; k < 32; k += (int)blockDim.y) {
         int i = i0 + k, j = j0 + (int)threadIdx.x;
         if (i < rows && j < cols) {
-            dst[(long long)i * cols + j] = tile[k * 33 + (int)threadIdx.x];
+            dst[(long long)i * dst_ld + j] = tile[k * 33 + (int)threadIdx.x];
         }
     }
 }

@@ -132,6 +132,11 @@ inline float __uint_as_float(unsigned x) { return ::prolora_host::value_of<float
 
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 
+// Round-to-nearest multiply and add that CUDA never fuses into an FMA; C++17 (ISO mode, no
+// -ffp-contract=fast) does not contract them here either.
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+
 // CUDA's device min/max overloads.
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }

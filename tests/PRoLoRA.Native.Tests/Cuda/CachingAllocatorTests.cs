@@ -1,5 +1,6 @@
 using PRoLoRA.Native.Backends.Cuda;
 using PRoLoRA.Native.Cuda;
+using PRoLoRA.Native.Quantization;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 
@@ -68,6 +69,17 @@ public sealed class CachingAllocatorTests
         var view = backend.Empty(new Tensors.Shape(3, 2));
         view.Dispose();
         Assert.That(() => ((DeviceStorage)view.Storage).Pointer, Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void AQuantizedUploadThatFails_ReturnsWhatItRented()
+    {
+        using var device = new CountingDevice();
+        using var backend = new CudaBackend(device, exactAllocations: true);
+        var matrix = QuantizedMatrix.Quantize(new float[128], 2, 64, Tensors.TensorDType.Nf4);
+        Assert.That(() => backend.FromQuantized(matrix), Throws.InstanceOf<NotSupportedException>(), "the fake device cannot copy");
+        Assert.That(backend.Allocator.LiveBytes, Is.Zero);
+        Assert.That(device.Live, Is.Zero);
     }
 
     /// <summary>An IKernelDevice that only hands out fake addresses and counts them.</summary>

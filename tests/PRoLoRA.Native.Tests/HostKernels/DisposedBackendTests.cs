@@ -1,5 +1,6 @@
 using PRoLoRA.Native.Backends;
 using PRoLoRA.Native.Backends.Cuda;
+using PRoLoRA.Native.Quantization;
 using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Tests.HostKernels;
@@ -18,6 +19,7 @@ public sealed class DisposedBackendTests
         ["Empty"] = (be, _) => be.Empty(new Shape(2, 2)),
         ["Zeros"] = (be, _) => be.Zeros(new Shape(2, 2)),
         ["FromArray"] = (be, _) => be.FromArray([1f, 2f, 3f, 4f], new Shape(2, 2)),
+        ["FromQuantized"] = (be, _) => be.FromQuantized(QuantizedMatrix.Quantize([1f, 2f, 3f, 4f], 2, 2, TensorDType.Nf4)),
         ["CopyToHost"] = (be, o) => be.CopyToHost(o.A, new float[4]),
         ["CopyFromHost"] = (be, o) => be.CopyFromHost([1f, 2f, 3f, 4f], o.A),
         ["Copy"] = (be, o) => be.Copy(o.A, o.B),

@@ -10,6 +10,11 @@ public sealed partial class CudaBackend
     {
         ThrowIfDisposed();
         OpChecks.CopyToHost(this, src, dst.Length);
+        if (src.DType != TensorDType.Float32)
+        {
+            DequantizeToHost(src, dst);
+            return;
+        }
         long bytes = src.Count * sizeof(float);
         if (src.IsContiguous)
         {
@@ -46,6 +51,11 @@ public sealed partial class CudaBackend
         ThrowIfDisposed();
         OpChecks.Copy(this, src, dst);
         var to = Ptr(dst);
+        if (src.DType != TensorDType.Float32)
+        {
+            DequantizeInto(src, to);
+            return;
+        }
         if (src.IsContiguous)
         {
             _device.CopyDeviceToDevice(to, Ptr(src), src.Count * sizeof(float));
@@ -55,12 +65,18 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>copy_2d: a strided 2-D view into contiguous row-major memory at <paramref name="destination"/>, in 32×32 tiles.</summary>
-    private unsafe void Copy2d(Tensor src, IntPtr destination)
+    private void Copy2d(Tensor src, IntPtr destination)
     {
         Int(src.Count, nameof(src));
-        IntPtr from = Ptr(src), to = destination;
-        int s0 = src.Strides[0], s1 = src.Strides[1], rows = src.Shape[0], cols = src.Shape[1];
+        Copy2d(Ptr(src), src.Strides[0], src.Strides[1], src.Shape[0], src.Shape[1], destination, src.Shape[1]);
+    }
+
+    /// <summary>copy_2d of the rows×cols view with strides (s0, s1) at <paramref name="from"/> into row-major memory of row stride <paramref name="destinationLd"/>.</summary>
+    private unsafe void Copy2d(IntPtr from, int s0, int s1, int rows, int cols, IntPtr destination, int destinationLd)
+    {
+        IntPtr to = destination;
+        int ld = destinationLd;
         Launch("copy_2d", new Dim3((cols + 31) / 32, (rows + 31) / 32), new Dim3(32, 8), 0,
-            [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&rows), (IntPtr)(&cols)]);
+            [(IntPtr)(&from), (IntPtr)(&s0), (IntPtr)(&s1), (IntPtr)(&to), (IntPtr)(&ld), (IntPtr)(&rows), (IntPtr)(&cols)]);
     }
 }

@@ -19,6 +19,11 @@ public sealed partial class CudaBackend
         {
             return;
         }
+        if (b.DType != TensorDType.Float32)
+        {
+            GemmQuantized(a, b, c, m, n, k, alpha, beta);
+            return;
+        }
         // A row-major X is cuBLAS's column-major Xᵀ (no transpose); a transposed view is X itself in
         // column-major (transpose it): Layouts.Of's flag is cuBLAS's op, its leading dimension cuBLAS's ld.
         var (bTransposed, ldb) = Layouts.Of(b);

@@ -76,14 +76,6 @@ public sealed partial class CudaBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public Tensor FromQuantized(Quantization.QuantizedMatrix matrix)
-    {
-        ThrowIfDisposed();
-        OpChecks.FromQuantized(matrix);
-        throw new NotSupportedException("quantised weights on the CUDA backend: not yet built");
-    }
-
-    /// <inheritdoc/>
     public void Synchronize()
     {
         ThrowIfDisposed();
