@@ -94,9 +94,26 @@ public abstract class LlamaModelTests : BackendFixture
         });
     }
 
-    private LlamaModel Load(string name, string run)
+    [TestCase("bf16")]
+    [TestCase("nf4")]
+    public void QuantisedBase_GivesTheCpuBackendsLogits_AndStaysNearTheF32Base(string dtype)
     {
-        var model = LlamaModel.Load(LlamaGolden.Model(name), Backend);
+        // The same quantised linears on every backend (within the golden tests' 1e-3: other summation orders);
+        // against the F32 base only loosely (quantisation error).
+        var baseDType = BaseDType.Parse(dtype, doubleQuantize: dtype == "nf4");
+        var (ids, batch, length) = LlamaGolden.Tokens("gqa8x2");
+        using var model = Load("gqa8x2", "prolora", baseDType);
+        using var cpu = LlamaModel.Load(LlamaGolden.Model("gqa8x2"), CpuBackend.Instance, baseDType);
+        cpu.AddAdapters(AdapterFolder.Load(Path.Combine(LlamaGolden.Case("gqa8x2"), "prolora"), CpuBackend.Instance));
+        var logits = Logits(model, ids, batch, length);
+        FloatAssert.Close(logits, Logits(cpu, ids, batch, length), $"{dtype} logits against the CPU's", 1e-3f, floor: 1f);
+        int vocabulary = model.Config.VocabularySize;
+        Assert.That(MeanLoss(logits, ids, batch, length, vocabulary), Is.EqualTo(ExpectedLoss("gqa8x2/prolora")).Within(5).Percent);
+    }
+
+    private LlamaModel Load(string name, string run, BaseDType baseDType = default)
+    {
+        var model = LlamaModel.Load(LlamaGolden.Model(name), Backend, baseDType);
         if (run != "base")
         {
             model.AddAdapters(AdapterFolder.Load(Path.Combine(LlamaGolden.Case(name), run), Backend));
