@@ -105,6 +105,9 @@ internal readonly unsafe struct GemmQuantizedB
     private float BlockAbsmax(long block) =>
         Kind == StorageKind.Nf4 ? absmax[block] : (map[absmaxCodes[block]] * nestedAbsmax[block / nestedBlockSize]) + offset;
 
+    // Compiled optimised at once: a tier-0 build of these loops is many times slower, and a model's
+    // first products would pay it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WidenBFloat16(ushort* src, int count, float* dst)
     {
         int i = 0;
@@ -121,6 +124,7 @@ internal readonly unsafe struct GemmQuantizedB
     }
 
     // count elements from flat index start, all in one block of the given absmax.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WidenNf4(long start, int count, float scale, float* dst)
     {
         var codes = Quantization.Nf4.CodeValues;
