@@ -8,7 +8,8 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// Packed and register-tiled (<see cref="GemmKernel512"/> where AVX-512 runs, <see cref="GemmKernel256"/>
 /// otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
 /// <see cref="GemmSharedB{TKernel}"/> (threads share packed B and take row blocks as they come free),
-/// the rest is split over the cores in rectangles of C that need no synchronisation.
+/// the rest is split over the cores in rectangles of C that need no synchronisation. A quantised B
+/// (bf16, NF4) takes the same paths, widened to float32 where each packs or copies it.
 /// </summary>
 internal static class CpuGemm
 {

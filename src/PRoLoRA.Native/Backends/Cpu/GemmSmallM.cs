@@ -14,7 +14,9 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// then a 4×24 kernel runs over every row group, summing into accumulators for C. Slices go k block by
 /// k block across a group of stripes (each row of B is then read in runs along the row, and the group's
 /// accumulators stay in L2); slices a little ahead are prefetched between kernel calls so memory reads
-/// overlap the arithmetic. C is written once per stripe, with alpha and beta.
+/// overlap the arithmetic. C is written once per stripe, with alpha and beta. A quantised B is widened
+/// into that buffer row by row (at m ≤ 32 and k×n of 4096×4096 and 11008×4096, one thread, 1.3–2.2×
+/// faster than packing it for <see cref="GemmDriver{TKernel}"/>).
 /// </summary>
 internal static unsafe class GemmSmallM
 {
@@ -189,7 +191,7 @@ internal static unsafe class GemmSmallM
     }
 
     // Rows [P0, P0+Rows) of B and columns [J0, J0+Width) of the thread's share; Local is the column
-    // within the group's accumulators; Src is B[P0, J0].
+    // within the group's accumulators; Src is B[P0, J0] (meaningless for a quantised B, read by its indices).
     private readonly struct SliceInfo(int p0, int rows, int j0, int width, int panels, int local, float* src)
     {
         public readonly int P0 = p0, Rows = rows, J0 = j0, Width = width, Panels = panels, Local = local;
