@@ -131,11 +131,16 @@ public sealed class ProLoraLinear : IDisposable
     private ulong DropoutSeed(ulong step) => ((ulong)(uint)Config.Seed << 32) ^ (0xD1B54A32D192ED03UL * step);
 
     /// <summary>W += s·B·A: inference then costs one GEMM.</summary>
+    /// <exception cref="InvalidOperationException">Already merged, or the base weight is quantised (bf16, NF4).</exception>
     public void Merge()
     {
         if (IsMerged)
         {
             throw new InvalidOperationException("the adapter is already merged");
+        }
+        if (Weight.Value.DType != TensorDType.Float32)
+        {
+            throw new InvalidOperationException($"cannot merge into a quantised ({Weight.Value.DType}) base weight: it is frozen as stored, so keep the adapter unmerged, or load the base as float32 to merge");
         }
         AddDelta(Config.Scaling);
         IsMerged = true;

@@ -11,10 +11,8 @@ public sealed partial class CpuBackend
         var (m, n, k) = OpChecks.Gemm(this, a, b, c);
         if (b.DType != TensorDType.Float32)
         {
-            // Interim: widen the whole matrix, then the float32 product.
-            var wide = new float[b.Count];
-            DequantizeToHost(b, wide);
-            CpuGemm.Multiply(m, n, k, alpha, Matrix(a), new GemmMatrix(wide, 0, n, false), beta, new GemmMatrix(Data(c), c.Offset, c.Strides[0], false));
+            // The whole stored matrix or its transpose (OpChecks): widened while B is packed.
+            CpuGemm.Multiply(m, n, k, alpha, Matrix(a), Quantized(b), IsTransposedView(b), beta, new GemmMatrix(Data(c), c.Offset, c.Strides[0], false));
             return;
         }
         CpuGemm.Multiply(m, n, k, alpha, Matrix(a), Matrix(b), beta, new GemmMatrix(Data(c), c.Offset, c.Strides[0], false));

@@ -16,11 +16,14 @@ public sealed partial class CpuBackend
     /// <summary>The quantised matrix behind a (checked) quantised tensor of this backend.</summary>
     internal static QuantizedMatrix Quantized(Tensor t) => ((CpuQuantizedStorage)t.Storage).Matrix;
 
+    /// <summary>Whether a checked quantised tensor (whole or transposed) is the transposed view.</summary>
+    internal static bool IsTransposedView(Tensor t) => !(t.Shape[0] == Quantized(t).Rows && t.Strides[1] == 1);
+
     // A checked quantised src (whole or transposed) widened into row-major dst.
     private static void DequantizeToHost(Tensor src, Span<float> dst)
     {
         var matrix = Quantized(src);
-        if (src.Shape[0] == matrix.Rows && src.Strides[1] == 1)
+        if (!IsTransposedView(src))
         {
             matrix.Dequantize(dst);
             return;

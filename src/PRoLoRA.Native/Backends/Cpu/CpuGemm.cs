@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using PRoLoRA.Native.Quantization;
 
 namespace PRoLoRA.Native.Backends.Cpu;
 
@@ -7,7 +8,8 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// Packed and register-tiled (<see cref="GemmKernel512"/> where AVX-512 runs, <see cref="GemmKernel256"/>
 /// otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
 /// <see cref="GemmSharedB{TKernel}"/> (threads share packed B and take row blocks as they come free),
-/// the rest is split over the cores in rectangles of C that need no synchronisation.
+/// the rest is split over the cores in rectangles of C that need no synchronisation. A quantised B
+/// (bf16, NF4) takes the same paths, widened to float32 where each packs or copies it.
 /// </summary>
 internal static class CpuGemm
 {
@@ -47,6 +49,24 @@ internal static class CpuGemm
         });
     }
 
+    /// <summary>
+    /// C (M×N) = alpha · A (M×K) · op(B) + beta · C with B a quantised matrix: the whole stored matrix
+    /// (K×N), or its transpose when <paramref name="transB"/> (the stored matrix is N×K). B is widened
+    /// to float32 a few rows at a time while it is packed; the result is that of the float32 product
+    /// on <see cref="QuantizedMatrix.Dequantize()"/>, bit for bit.
+    /// </summary>
+    public static void Multiply(int m, int n, int k, float alpha, GemmMatrix a, QuantizedMatrix b, bool transB, float beta, GemmMatrix c)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Multiply<GemmKernel512>(m, n, k, alpha, a, b, transB, beta, c, Environment.ProcessorCount);
+        }
+        else
+        {
+            Multiply<GemmKernel256>(m, n, k, alpha, a, b, transB, beta, c, Environment.ProcessorCount);
+        }
+    }
+
     /// <summary>The same with a chosen micro-kernel and thread count (tests run every kernel).</summary>
     public static unsafe void Multiply<TKernel>(int m, int n, int k, float alpha, GemmMatrix a, GemmMatrix b, float beta, GemmMatrix c, int threads)
         where TKernel : struct, IGemmKernel
@@ -58,41 +78,74 @@ internal static class CpuGemm
         System.Diagnostics.Debug.Assert(!c.Transposed, "C is row-major");
         fixed (float* pa = a.Data, pb = b.Data, pc = c.Data)
         {
-            if (k <= 0 || alpha == 0f)
-            {
-                Scale(m, n, beta, pc + c.Offset, c.Ld);
-                return;
-            }
-            var op = new GemmOperands(a.Transposed, pa + a.Offset, a.Ld, b.Transposed, pb + b.Offset, b.Ld, pc + c.Offset, c.Ld, k, alpha, beta);
-            // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path; measured
-            // only against the 256-bit kernel, so AVX-512 machines keep theirs.
-            if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(b.Transposed, m, n, k))
-            {
-                GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
-                return;
-            }
-            if (GemmSharedB<TKernel>.Suits(m, n, k, threads))
-            {
-                GemmSharedB<TKernel>.Run(op, m, n, threads);
-                return;
-            }
-            var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
-            if (tm * tn == 1)
-            {
-                GemmDriver<TKernel>.Run(op, 0, m, 0, n);
-                return;
-            }
-            int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
-            int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
-            CpuWorkers.For(tm * tn, threads, t =>
-            {
-                int i0 = t / tn * rowsPer, j0 = t % tn * colsPer;
-                if (i0 < m && j0 < n)
-                {
-                    GemmDriver<TKernel>.Run(op, i0, Math.Min(rowsPer, m - i0), j0, Math.Min(colsPer, n - j0));
-                }
-            });
+            Run<TKernel>(new GemmOperands(a.Transposed, pa + a.Offset, a.Ld, b.Transposed, pb + b.Offset, b.Ld, pc + c.Offset, c.Ld, k, alpha, beta), m, n, threads);
         }
+    }
+
+    /// <summary>The quantised product with a chosen micro-kernel and thread count.</summary>
+    public static unsafe void Multiply<TKernel>(int m, int n, int k, float alpha, GemmMatrix a, QuantizedMatrix b, bool transB, float beta, GemmMatrix c, int threads)
+        where TKernel : struct, IGemmKernel
+    {
+        System.Diagnostics.Debug.Assert(transB ? b.Rows == n && b.Cols == k : b.Rows == k && b.Cols == n, "B is the whole stored matrix or its transpose");
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+        System.Diagnostics.Debug.Assert(!c.Transposed, "C is row-major");
+        var nf4 = b.Nf4;
+        var dq = nf4?.QuantizedAbsmax;
+        // Pinned for the whole call; the packing reads them through GemmQuantizedB.
+        fixed (float* pa = a.Data, pc = c.Data)
+        fixed (ushort* bits = b.BFloat16Bits)
+        fixed (byte* packed = nf4?.Packed, codes = dq?.Codes)
+        fixed (float* absmax = nf4?.Absmax, nested = dq?.NestedAbsmax, map = dq?.Map)
+        {
+            var source = nf4 is null ? GemmQuantizedB.BFloat16(bits)
+                : dq is null ? GemmQuantizedB.Nf4(packed, nf4.BlockSize, absmax)
+                : GemmQuantizedB.Nf4DoubleQuant(packed, nf4.BlockSize, codes, nested, map, dq.Offset, dq.BlockSize);
+            Run<TKernel>(new GemmOperands(a.Transposed, pa + a.Offset, a.Ld, transB, null, b.Cols, pc + c.Offset, c.Ld, k, alpha, beta, source), m, n, threads);
+        }
+    }
+
+    // Picks the path for the shape (see the class summary).
+    private static unsafe void Run<TKernel>(in GemmOperands op, int m, int n, int threads)
+        where TKernel : struct, IGemmKernel
+    {
+        int k = op.K;
+        if (k <= 0 || op.Alpha == 0f)
+        {
+            Scale(m, n, op.Beta, op.C, op.Ldc);
+            return;
+        }
+        // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path; measured
+        // only against the 256-bit kernel, so AVX-512 machines keep theirs.
+        if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(op.TransB, m, n, k))
+        {
+            GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
+            return;
+        }
+        if (GemmSharedB<TKernel>.Suits(m, n, k, threads))
+        {
+            GemmSharedB<TKernel>.Run(op, m, n, threads);
+            return;
+        }
+        var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
+        if (tm * tn == 1)
+        {
+            GemmDriver<TKernel>.Run(op, 0, m, 0, n);
+            return;
+        }
+        int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
+        int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
+        var o = op;
+        CpuWorkers.For(tm * tn, threads, t =>
+        {
+            int i0 = t / tn * rowsPer, j0 = t % tn * colsPer;
+            if (i0 < m && j0 < n)
+            {
+                GemmDriver<TKernel>.Run(o, i0, Math.Min(rowsPer, m - i0), j0, Math.Min(colsPer, n - j0));
+            }
+        });
     }
 
     // C = beta · C, where beta = 0 writes zeros without reading C (which may hold NaN).

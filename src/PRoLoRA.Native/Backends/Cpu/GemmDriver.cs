@@ -35,7 +35,7 @@ internal static unsafe class GemmDriver<TKernel>
                     for (int pc = 0; pc < op.K; pc += blocks.Kc)
                     {
                         int kc = Math.Min(blocks.Kc, op.K - pc);
-                        GemmPacking.PackB(op.TransB, op.B, op.Ldb, pc, kc, j0 + jc, nc, bBuf);
+                        GemmPacking.PackB(op, pc, kc, j0 + jc, nc, bBuf);
                         // Later k blocks add to what the first one wrote.
                         float beta = pc == 0 ? op.Beta : 1f;
                         for (int ic = 0; ic < mb; ic += blocks.Mc)

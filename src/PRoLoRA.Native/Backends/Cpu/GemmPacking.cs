@@ -15,6 +15,9 @@ internal static unsafe class GemmPacking
     /// <summary>The width of every B panel (both kernels use 16).</summary>
     public const int NR = 16;
 
+    /// <summary>Rows of row-major B packed together.</summary>
+    internal const int RowGroup = 8;
+
     /// <summary>
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into ceil(nc/16) panels of kc×16 at dst.
     /// op(B)[p, j] is b[p·ldb + j], or b[j·ldb + p] when transposed.
@@ -31,34 +34,56 @@ internal static unsafe class GemmPacking
         }
         // Eight rows at a time: reads stay eight long runs, and writes fill 512 contiguous bytes of a
         // panel rather than one line in each of nc/16 panels 16·kc floats apart (same L1 set).
-        const int group = 8;
-        int full = nc - (nc % NR);
-        for (int pg = 0; pg < kc; pg += group)
+        for (int pg = 0; pg < kc; pg += RowGroup)
         {
-            int rows = Math.Min(group, kc - pg);
-            float* src = b + ((nint)(p0 + pg) * ldb) + j0;
-            float* d = dst + (pg * NR);
-            for (int jp = 0; jp < full; jp += NR, d += (nint)kc * NR)
+            PackRowGroup(b + ((nint)(p0 + pg) * ldb) + j0, ldb, Math.Min(RowGroup, kc - pg), nc, kc, dst + (pg * NR));
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) as <see cref="PackB(bool, float*, nint, int, int, int, int, float*)"/>
+    /// does, from op's B: float32 in place, or a quantised B widened on the way (<see cref="GemmQuantizedPacking"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PackB(in GemmOperands op, int p0, int kc, int j0, int nc, float* dst)
+    {
+        if (op.QuantizedB.IsSet)
+        {
+            GemmQuantizedPacking.PackB(op.QuantizedB, op.TransB, op.Ldb, p0, kc, j0, nc, dst);
+            return;
+        }
+        PackB(op.TransB, op.B, op.Ldb, p0, kc, j0, nc, dst);
+    }
+
+    /// <summary>
+    /// Packs rows (at most <see cref="RowGroup"/>) of row-major B from src (row stride ldb), columns
+    /// [0, nc), into rows of the panels at dst, the panels kc·16 floats apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PackRowGroup(float* src, nint ldb, int rows, int nc, int kc, float* dst)
+    {
+        int full = nc - (nc % NR);
+        float* d = dst;
+        for (int jp = 0; jp < full; jp += NR, d += (nint)kc * NR)
+        {
+            float* s = src + jp;
+            for (int r = 0; r < rows; r++, s += ldb)
             {
-                float* s = src + jp;
-                for (int r = 0; r < rows; r++, s += ldb)
-                {
-                    Vector256.Store(Vector256.Load(s), d + (r * NR));
-                    Vector256.Store(Vector256.Load(s + 8), d + (r * NR) + 8);
-                }
+                Vector256.Store(Vector256.Load(s), d + (r * NR));
+                Vector256.Store(Vector256.Load(s + 8), d + (r * NR) + 8);
             }
-            if (full < nc)
+        }
+        if (full < nc)
+        {
+            for (int r = 0; r < rows; r++)
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    CopyPadded(src + (r * ldb) + full, nc - full, d + (r * NR), NR);
-                }
+                CopyPadded(src + (r * ldb) + full, nc - full, d + (r * NR), NR);
             }
         }
     }
 
     // Column j of the panel is row j of the stored matrix: read it contiguously, write with stride 16.
-    private static void PackBTransposed(float* src, nint ldb, int kc, int nr, float* dst)
+    internal static void PackBTransposed(float* src, nint ldb, int kc, int nr, float* dst)
     {
         int done = 0;
         if (nr == NR && GemmTranspose.IsSupported)

@@ -67,7 +67,7 @@ internal static unsafe class GemmSharedB<TKernel>
                     float* bBlock = buffers + ((nint)(t % 2) * plan.Depth * padded);
                     for (int pc = plan.TakeSlice(t); pc >= 0; pc = plan.TakeSlice(t))
                     {
-                        GemmPacking.PackB(op.TransB, op.B, op.Ldb, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, bBlock + ((nint)pc * padded));
+                        GemmPacking.PackB(op, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, bBlock + ((nint)pc * padded));
                         plan.SlicePacked(t);
                     }
                     plan.WaitReady(t);

@@ -14,7 +14,9 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// then a 4×24 kernel runs over every row group, summing into accumulators for C. Slices go k block by
 /// k block across a group of stripes (each row of B is then read in runs along the row, and the group's
 /// accumulators stay in L2); slices a little ahead are prefetched between kernel calls so memory reads
-/// overlap the arithmetic. C is written once per stripe, with alpha and beta.
+/// overlap the arithmetic. C is written once per stripe, with alpha and beta. A quantised B is widened
+/// into that buffer row by row (at m ≤ 32 and k×n of 4096×4096 and 11008×4096, one thread, 1.3–2.2×
+/// faster than packing it for <see cref="GemmDriver{TKernel}"/>).
 /// </summary>
 internal static unsafe class GemmSmallM
 {
@@ -122,7 +124,7 @@ internal static unsafe class GemmSmallM
                 for (int t = 0; t < geometry.Slices; t++)
                 {
                     var cur = geometry.Slice(t);
-                    CopyB(cur.Src, op.Ldb, cur.Rows, cur.Width, cur.Panels * NR, bBuf, w);
+                    CopyB(op, j0 + cur.J0, cur, bBuf, w);
                     var ahead = geometry.Slice(Math.Min(t + PrefetchSlices, geometry.Slices - 1));
                     int aheadRows = t + PrefetchSlices < geometry.Slices ? ahead.Rows : 0;
                     int calls = cur.Panels * groups;
@@ -135,7 +137,7 @@ internal static unsafe class GemmSmallM
                         {
                             for (int end = Math.Min(aheadRows, fetched + perCall); fetched < end; fetched++)
                             {
-                                Prefetch(ahead.Src + (fetched * op.Ldb), ahead.Width);
+                                Prefetch(op, ahead.P0 + fetched, j0 + ahead.J0, ahead.Width);
                             }
                             Kernel(cur.Rows, aBlock + ((nint)g * MR * op.K), bBuf + (q * NR), w, acc + (g * MR * ldAcc) + (q * NR), ldAcc, cur.P0 == 0);
                         }
@@ -189,21 +191,44 @@ internal static unsafe class GemmSmallM
     }
 
     // Rows [P0, P0+Rows) of B and columns [J0, J0+Width) of the thread's share; Local is the column
-    // within the group's accumulators; Src is B[P0, J0].
+    // within the group's accumulators; Src is B[P0, J0] (meaningless for a quantised B, read by its indices).
     private readonly struct SliceInfo(int p0, int rows, int j0, int width, int panels, int local, float* src)
     {
         public readonly int P0 = p0, Rows = rows, J0 = j0, Width = width, Panels = panels, Local = local;
         public readonly float* Src = src;
     }
 
+    // Row p of B from column j on, count columns: its floats, or its quantised storage.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(float* row, int count)
+    private static void Prefetch(in GemmOperands op, int p, int j, int count)
     {
-        for (int j = 0; j < count; j += 16)
+        if (op.QuantizedB.IsSet)
         {
-            Sse.Prefetch0(row + j);
+            op.QuantizedB.Prefetch(((long)p * op.Ldb) + j, count);
+            return;
+        }
+        float* row = op.B + ((nint)p * op.Ldb) + j;
+        for (int c = 0; c < count; c += 16)
+        {
+            Sse.Prefetch0(row + c);
         }
         Sse.Prefetch0(row + count - 1);
+    }
+
+    // The slice's rows of B (columns from j on) to dst (row stride ld), zero-padded to its panels' width;
+    // a quantised B is widened row by row.
+    private static void CopyB(in GemmOperands op, int j, in SliceInfo slice, float* dst, nint ld)
+    {
+        if (!op.QuantizedB.IsSet)
+        {
+            CopyB(slice.Src, op.Ldb, slice.Rows, slice.Width, slice.Panels * NR, dst, ld);
+            return;
+        }
+        for (int p = 0; p < slice.Rows; p++, dst += ld)
+        {
+            op.QuantizedB.Widen(((long)(slice.P0 + p) * op.Ldb) + j, slice.Width, dst);
+            new Span<float>(dst + slice.Width, (slice.Panels * NR) - slice.Width).Clear();
+        }
     }
 
     // kb rows of ws floats (row stride ldb) to dst (row stride ld), zero from ws to width.
