@@ -21,6 +21,11 @@ public static class BenchCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (args.Length > 0 && args[0] == QuantChild.Verb)
+        {
+            // The quant group's measurement in a process of its own (not in the usage).
+            return QuantChild.Run(args[1..], output, error);
+        }
         var options = BenchOptions.Parse(args, out string problem);
         if (options is null)
         {
@@ -126,6 +131,9 @@ public static class BenchCommand
                 return layer;
             case "serve":
                 ServeBenchmark.Run(ctx);
+                return layer;
+            case "quant":
+                QuantBenchmark.Run(ctx);
                 return layer;
             default:
                 throw new ArgumentException($"unknown group '{group}'", "groups");

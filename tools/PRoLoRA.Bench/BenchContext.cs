@@ -25,6 +25,13 @@ internal sealed class BenchContext(IBackend backend, IClock clock, BenchScale sc
         ConsoleTable.Row(Output, m);
     }
 
+    /// <summary>Adds a memory measurement to the report and prints its row.</summary>
+    public void Record(MemoryMeasurement m)
+    {
+        Report.Add(m);
+        ConsoleTable.MemoryRow(Output, m);
+    }
+
     /// <summary>A tensor of uniform values in [−scale, scale) on the backend, deterministic in <paramref name="seed"/>.</summary>
     public Tensor Random(Shape shape, int seed, float scale = 1f)
     {

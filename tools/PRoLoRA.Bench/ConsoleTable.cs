@@ -16,6 +16,12 @@ internal static class ConsoleTable
         output.WriteLine($"{m.Name,-42} {m.Shape,-28} {Ms(m.Stats.MedianMs),10} {Ms(m.Stats.MinMs),9} {Ms(m.Stats.MaxMs),9} " +
             $"{Opt(m.Gflops, "F1"),8} {Opt(m.Gbps, "F1"),7} {Opt(m.Fraction, "F2"),5}");
 
+    public static void MemoryHeader(TextWriter output) =>
+        output.WriteLine($"{"name",-42} {"model",-36} {"MB",10} {"GiB",8}  how");
+
+    public static void MemoryRow(TextWriter output, MemoryMeasurement m) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.Name,-42} {m.Shape,-36} {m.Bytes / 1e6,10:F1} {m.Bytes / (double)(1L << 30),8:F3}  {m.Method}"));
+
     public static void Ratios(TextWriter output, Report report)
     {
         output.WriteLine();

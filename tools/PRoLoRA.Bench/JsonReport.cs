@@ -6,7 +6,8 @@ namespace PRoLoRA.Bench;
 /// <summary>
 /// Writes a <see cref="Report"/> as JSON: <c>machine</c> {cpu, cores, gpu, runtime}, <c>device</c>,
 /// <c>scale</c>, <c>results</c> [{group, name, shape, median_ms, min_ms, max_ms, runs, and gflops,
-/// gbps, fraction, tokens_per_second where they apply}], <c>ratios</c> {name: value or null} and <c>notes</c>.
+/// gbps, fraction, tokens_per_second where they apply}], <c>memory</c> [{group, name, shape, bytes, method}],
+/// <c>ratios</c> {name: value or null} and <c>notes</c>.
 /// </summary>
 internal static class JsonReport
 {
@@ -55,6 +56,18 @@ internal static class JsonReport
             Optional(json, "gbps", m.Gbps);
             Optional(json, "fraction", m.Fraction);
             Optional(json, "tokens_per_second", m.TokensPerSecond);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("memory");
+        foreach (var m in report.Memory)
+        {
+            json.WriteStartObject();
+            json.WriteString("group", m.Group);
+            json.WriteString("name", m.Name);
+            json.WriteString("shape", m.Shape);
+            json.WriteNumber("bytes", m.Bytes);
+            json.WriteString("method", m.Method);
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -27,11 +27,17 @@ internal sealed class ModelStep : IDisposable
     /// step, random weights in memory for a layer.
     /// </summary>
     public ModelStep(BenchContext ctx, ModelWorkload workload, string? folder)
+        : this(ctx, workload, workload.LayerOnly || folder is null ? RandomLlama.Model(workload.Config, ctx.Backend, seed: 7) : LlamaModel.Load(folder, ctx.Backend))
+    {
+    }
+
+    /// <summary>Builds the workload on <paramref name="model"/> (which this step owns and disposes), adding its adapters.</summary>
+    public ModelStep(BenchContext ctx, ModelWorkload workload, LlamaModel model)
     {
         _ctx = ctx;
         _workload = workload;
         var c = workload.Config;
-        _model = workload.LayerOnly || folder is null ? RandomLlama.Model(c, ctx.Backend, seed: 7) : LlamaModel.Load(folder, ctx.Backend);
+        _model = model;
         var adapters = LlamaModel.NewAdapters(LlamaModules.Targets(c), ModelWorkload.Adapter, seed: 1, ctx.Backend);
         int seed = 30;
         foreach (var adapter in adapters.Values)
@@ -70,6 +76,9 @@ internal sealed class ModelStep : IDisposable
         var logits = _model.Forward(tape, _ids, _workload.Batch, _workload.Length);
         tape.Backward(tape.SoftmaxCrossEntropy(logits, _targets));
     }
+
+    /// <summary>The model (with its adapters).</summary>
+    public LlamaModel Model => _model;
 
     /// <summary>Frees the model, the adapters and the inputs.</summary>
     public void Dispose()

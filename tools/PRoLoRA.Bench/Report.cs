@@ -14,6 +14,7 @@ public sealed class Report(Machine machine, string device, BenchScale scale)
     private readonly List<Measurement> _results = [];
     private readonly Dictionary<string, double?> _ratios = RequiredRatios.ToDictionary(r => r, _ => (double?)null);
     private readonly List<string> _notes = [];
+    private readonly List<MemoryMeasurement> _memory = [];
 
     /// <summary>The machine.</summary>
     public Machine Machine { get; } = machine;
@@ -27,6 +28,9 @@ public sealed class Report(Machine machine, string device, BenchScale scale)
     /// <summary>The measurements, in the order they were taken.</summary>
     public IReadOnlyList<Measurement> Results => _results;
 
+    /// <summary>The memory measurements, in the order they were taken.</summary>
+    public IReadOnlyList<MemoryMeasurement> Memory => _memory;
+
     /// <summary>Ratio name → value (null: not measured in this run).</summary>
     public IReadOnlyDictionary<string, double?> Ratios => _ratios;
 
@@ -35,6 +39,9 @@ public sealed class Report(Machine machine, string device, BenchScale scale)
 
     /// <summary>Adds a measurement.</summary>
     public void Add(Measurement measurement) => _results.Add(measurement);
+
+    /// <summary>Adds a memory measurement.</summary>
+    public void Add(MemoryMeasurement measurement) => _memory.Add(measurement);
 
     /// <summary>Sets a ratio.</summary>
     public void SetRatio(string name, double value) => _ratios[name] = value;

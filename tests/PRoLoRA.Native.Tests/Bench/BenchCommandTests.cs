@@ -32,7 +32,8 @@ public class BenchCommandTests
         var (code, output, error) = Run("all", "--tiny", "--json", json);
 
         Assert.That(code, Is.Zero, error);
-        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers").And.Contain("== model").And.Contain("== serve"));
+        Assert.That(output, Does.Contain("== kernels").And.Contain("== gemm").And.Contain("== layer").And.Contain("== peers").And.Contain("== model").And.Contain("== serve")
+            .And.Contain("== quant"));
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         var machine = root.GetProperty("machine");
@@ -42,7 +43,7 @@ public class BenchCommandTests
 
         var results = root.GetProperty("results").EnumerateArray().ToList();
         var groups = results.Select(r => r.GetProperty("group").GetString()).ToHashSet();
-        Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer", "model" }));
+        Assert.That(groups, Is.SupersetOf(new[] { "kernels", "gemm", "layer", "model", "quant" }));
         Assert.That(groups, Does.Contain("serve"));
         Assert.That(results.Where(r => r.GetProperty("group").GetString() is "model" or "serve"), Has.All.Matches<JsonElement>(r => r.GetProperty("tokens_per_second").GetDouble() > 0));
         foreach (var r in results)
@@ -75,6 +76,58 @@ public class BenchCommandTests
                 Assert.That(value.GetDouble(), Is.Positive, name);
             }
         }
+    }
+
+    [Test]
+    public void Quant_Tiny_ReportsTheProductsTheBaseBytesAndTheStep()
+    {
+        using var folder = new TempFolder();
+        string json = Path.Combine(folder.Path, "bench.json");
+
+        // The base bytes and the step run in child processes of the benchmark (quant-child), as at full size.
+        var (code, output, error) = Run("quant", "--tiny", "--json", json);
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.StartWith("PRoLoRA.Bench on ").And.Contain(" cores"), "the machine line");
+        Assert.That(output, Does.Not.Contain("failed"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        var results = root.GetProperty("results").EnumerateArray().ToList();
+        Assert.That(results, Has.All.Matches<JsonElement>(r => r.GetProperty("group").GetString() == "quant" && r.GetProperty("gflops").GetDouble() > 0));
+        foreach (string format in new[] { "f32", "bf16", "nf4", "nf4+dq" })
+        {
+            // Two weights, each forward and backward.
+            Assert.That(results.Count(r => r.GetProperty("name").GetString() is string name && name.StartsWith(format + " ", StringComparison.Ordinal) && name.Contains("·W", StringComparison.Ordinal)),
+                Is.EqualTo(4), format);
+        }
+        Assert.That(results.Single(r => r.GetProperty("name").GetString()!.Contains("train step", StringComparison.Ordinal)).GetProperty("tokens_per_second").GetDouble(), Is.Positive);
+        var ratios = root.GetProperty("ratios");
+        foreach (string name in new[] { "quant_gemm_bf16_vs_f32", "quant_gemm_nf4_vs_f32", "quant_gemm_nf4dq_vs_f32", "quant_gemm_nf4_vs_f32[bwd dx=dy·W W 64x96]" })
+        {
+            Assert.That(ratios.GetProperty(name).GetDouble(), Is.Positive, name);
+        }
+
+        var memory = root.GetProperty("memory").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("bytes").GetInt64());
+        long f32 = memory["f32 base"], bf16 = memory["bf16 base"], nf4 = memory["nf4 base"], nf4dq = memory["nf4+dq base"];
+        // (Double quantisation's map and nested absmax, 1 KB a matrix, outweigh its savings on the toy's small matrices.)
+        Assert.That(new[] { f32, bf16, nf4 }, Is.Ordered.Descending);
+        Assert.That(nf4dq, Is.LessThan(bf16));
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.That(memory["nf4 train step, process peak"], Is.GreaterThanOrEqualTo(memory["nf4 train step, process after building"]));
+        }
+    }
+
+    [Test]
+    public void QuantGemm_QuickSizes_AreLlama7BLinears()
+    {
+        var plan = QuantModelPlan.For(BenchScale.Quick);
+        Assert.That(plan.Config.HiddenSize, Is.EqualTo(4096));
+        Assert.That(plan.Config.IntermediateSize, Is.EqualTo(11008));
+        Assert.That(plan.Config.VocabularySize, Is.EqualTo(32000));
+        Assert.That(QuantModelPlan.For(BenchScale.Full).Config.Layers, Is.EqualTo(32));
+        // LLaMA-2-7B in float32: 6.74 billion parameters, 27 GB.
+        Assert.That(QuantizedLlama.Float32Bytes(QuantizedLlama.Llama2_7B), Is.EqualTo(4L * 6_738_415_616));
     }
 
     [Test]
