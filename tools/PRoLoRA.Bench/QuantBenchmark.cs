@@ -98,8 +98,7 @@ internal static class QuantBenchmark
         {
             ctx.Record(new MemoryMeasurement(Group, "nf4 train step, process after building", plan.Label, built, "VmRSS before the first step"));
         }
-        ctx.Report.Note("quant: the step's peak (VmHWM) holds what the GC had not yet collected as well as what was live: " +
-            "a GEMM that widens a whole quantised W into a new array per call (up to 180 MB on the 7B) leaves gigabytes of garbage between collections");
+        ctx.Report.Note("quant: the step's peak (VmHWM) is the process's, so it counts what the GC had not yet collected as well as what was live");
         if (ctx.OnGpu)
         {
             ctx.Report.Note("quant: the processes' memory (VmRSS, VmHWM) is the host's; the storage bytes are the GPU's");
