@@ -24,12 +24,7 @@ public class FineTuneCommandTests
     public void ProLora_OnAllSevenModules_WritesALoadableAdapterAndLowersTheValidationLoss()
     {
         using var folder = new TempFolder();
-        var model = FineTuneRun.Model(folder);
-        var data = FineTuneRun.Data(folder, "train.jsonl", 64, seed: 1);
-        var validation = FineTuneRun.Data(folder, "val.jsonl", 16, seed: 2);
-        var output = folder.File("run");
-
-        var (code, o, e) = LlamaCli.Run(Args(model, data, output, "--validation", validation, "--steps", "12", "--eval-every", "6"));
+        var (code, o, e, output) = TwelveSteps(folder);
 
         Assert.That(code, Is.Zero, e);
         Assert.That(o, Does.Contain("[prolora] step 12/12").And.Contain("14 modules (all seven leaves)").And.Contain("tok/s").And.Contain("eta"));
@@ -37,28 +32,19 @@ public class FineTuneCommandTests
         Assert.That(configs.Select(c => c.Key), Has.Member("model.layers.1.mlp.down_proj").And.Member("model.layers.0.self_attn.k_proj"));
         Assert.That(configs, Has.Count.EqualTo(14));
         Assert.That(configs.Select(c => (c.Value.Rank, c.Value.UnsharedRank, c.Value.ReduceA, c.Value.ReduceB)).Distinct(), Is.EqualTo(new[] { (8, 1, 7, 7) }));
-        var losses = o.Split('\n').Where(l => l.Contains(" val ", StringComparison.Ordinal)).Select(l => double.Parse(l.Split(" val ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.That(losses, Has.Count.EqualTo(2));
-        Assert.That(losses[1], Is.LessThan(losses[0]), o);
+        AssertValidationLossFell(o);
     }
 
     [Test]
     public void ProLora_OnAnNf4Base_TrainsAndLowersTheValidationLoss()
     {
         using var folder = new TempFolder();
-        var model = FineTuneRun.Model(folder);
-        var data = FineTuneRun.Data(folder, "train.jsonl", 64, seed: 1);
-        var validation = FineTuneRun.Data(folder, "val.jsonl", 16, seed: 2);
-        var output = folder.File("run");
-
-        var (code, o, e) = LlamaCli.Run(Args(model, data, output, "--validation", validation, "--steps", "12", "--eval-every", "6", "--base-dtype", "nf4", "--double-quant"));
+        var (code, o, e, output) = TwelveSteps(folder, "--base-dtype", "nf4", "--double-quant");
 
         Assert.That(code, Is.Zero, e);
         Assert.That(o, Does.Contain("linears nf4 (double-quantised)"));
         Assert.That(ProLoraAdapterFolder.LoadConfigs(output), Has.Count.EqualTo(14));
-        var losses = o.Split('\n').Where(l => l.Contains(" val ", StringComparison.Ordinal)).Select(l => double.Parse(l.Split(" val ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.That(losses, Has.Count.EqualTo(2));
-        Assert.That(losses[1], Is.LessThan(losses[0]), o);
+        AssertValidationLossFell(o);
     }
 
     [Test]
@@ -212,5 +198,23 @@ public class FineTuneCommandTests
         Assert.That(code, Is.EqualTo(2));
         Assert.That(e, Does.Contain(message));
         Assert.That(Directory.Exists(folder.File("run")), Is.False);
+    }
+
+    // Twelve steps on 64 lookup records with 16 for validation, evaluated at steps 6 and 12.
+    private static (int Code, string Out, string Err, string Output) TwelveSteps(TempFolder folder, params string[] more)
+    {
+        var model = FineTuneRun.Model(folder);
+        var data = FineTuneRun.Data(folder, "train.jsonl", 64, seed: 1);
+        var validation = FineTuneRun.Data(folder, "val.jsonl", 16, seed: 2);
+        var output = folder.File("run");
+        var (code, o, e) = LlamaCli.Run(Args(model, data, output, ["--validation", validation, "--steps", "12", "--eval-every", "6", .. more]));
+        return (code, o, e, output);
+    }
+
+    private static void AssertValidationLossFell(string o)
+    {
+        var losses = o.Split('\n').Where(l => l.Contains(" val ", StringComparison.Ordinal)).Select(l => double.Parse(l.Split(" val ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.That(losses, Has.Count.EqualTo(2));
+        Assert.That(losses[1], Is.LessThan(losses[0]), o);
     }
 }
