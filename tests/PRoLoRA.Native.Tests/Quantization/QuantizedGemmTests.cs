@@ -83,9 +83,11 @@ public unsafe class QuantizedGemmTests
         }
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Packing_EqualsFloat32PackingOfDequantisedValues(bool transB)
+    [TestCase(false, 16)]
+    [TestCase(true, 16)]
+    [TestCase(false, 32)]
+    [TestCase(true, 32)]
+    public void Packing_EqualsFloat32PackingOfDequantisedValues(bool transB, int nr)
     {
         // 13×301 stored: odd row length, so rows start mid-byte and blocks of 64 straddle rows.
         var q = Quantize("nf4", 64, true, 13, 301, 5);
@@ -95,15 +97,15 @@ public unsafe class QuantizedGemmTests
             var values = matrix.Dequantize();
             foreach (var (p0, kc, j0, nc) in PackingWindows(transB))
             {
-                int panels = (nc + GemmPacking.NR - 1) / GemmPacking.NR;
-                var expected = new float[panels * GemmPacking.NR * kc];
+                int panels = (nc + nr - 1) / nr;
+                var expected = new float[panels * nr * kc];
                 var got = new float[expected.Length];
                 got.AsSpan().Fill(float.NaN);
                 fixed (float* pv = values, pe = expected, pg = got)
                 {
-                    GemmPacking.PackB(transB, pv, matrix.Cols, p0, kc, j0, nc, pe);
+                    GemmPacking.PackB(transB, pv, matrix.Cols, p0, kc, j0, nc, pe, nr);
                     float* dst = pg;
-                    WithSource(matrix, source => GemmQuantizedPacking.PackB(source, transB, matrix.Cols, p0, kc, j0, nc, dst));
+                    WithSource(matrix, source => GemmQuantizedPacking.PackB(source, transB, matrix.Cols, p0, kc, j0, nc, dst, nr));
                 }
                 Assert.That(got, Is.EqualTo(expected), $"{matrix.DType} p0 {p0} kc {kc} j0 {j0} nc {nc}");
             }

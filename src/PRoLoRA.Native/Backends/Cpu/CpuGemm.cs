@@ -129,14 +129,14 @@ internal static class CpuGemm
             GemmSharedB<TKernel>.Run(op, m, n, threads);
             return;
         }
-        var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
+        var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, TKernel.NR);
         if (tm * tn == 1)
         {
             GemmDriver<TKernel>.Run(op, 0, m, 0, n);
             return;
         }
         int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
-        int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
+        int colsPer = GemmPartition.Share(n, tn, TKernel.NR);
         var o = op;
         CpuWorkers.For(tm * tn, threads, t =>
         {
