@@ -4,8 +4,9 @@ namespace PRoLoRA.Native.Tests.Backends;
 
 /// <summary>
 /// CpuGemm against a double-precision reference: every transpose combination, edge and odd sizes,
-/// skinny LoRA shapes, alpha/beta, offsets and padded leading dimensions, both micro-kernels
-/// (the 512-bit one runs emulated where AVX-512 is missing) and one or several threads.
+/// skinny LoRA shapes, alpha/beta, offsets and padded leading dimensions, every micro-kernel
+/// (the 512-bit ones run emulated where AVX-512 is missing) and one or several threads.
+/// Sizes leave remainders after every tile (6, 12, 16 rows; 16, 32 columns) and after KC (256).
 /// </summary>
 public class CpuGemmTests
 {
@@ -35,6 +36,7 @@ public class CpuGemmTests
                     var g = new GemmCase(transA, transB, m, n, k, seed++);
                     g.Check(g.Run256(threads: 2), "256");
                     g.Check(g.Run512(threads: 1), "512");
+                    g.Check(g.Run512x32(threads: 2), "512x32");
                 }
             }
         }
@@ -50,6 +52,7 @@ public class CpuGemmTests
             var g = new GemmCase(transA, transB, 23, 37, 41, seed++, alpha, beta, offset: 5, pad: 3);
             g.Check(g.Run256(threads: 2), $"256 alpha {alpha} beta {beta}");
             g.Check(g.Run512(threads: 2), $"512 alpha {alpha} beta {beta}");
+            g.Check(g.Run512x32(threads: 2), $"512x32 alpha {alpha} beta {beta}");
         }
     }
 
@@ -69,9 +72,11 @@ public class CpuGemmTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             g.Check(g.Run256(threads), $"threads {threads}");
+            g.Check(g.Run512x32(threads), $"512x32 threads {threads}");
         }
         var acc = new GemmCase(transA, transB, m, n, k, m + n + k + 1, alpha: 1f, beta: 1f);
         acc.Check(acc.Run256(threads: 2), "beta 1");
+        acc.Check(acc.Run512x32(threads: 2), "512x32 beta 1");
     }
 
     // Large C on several threads takes GemmSharedB: row blocks handed out as threads come free,
@@ -80,13 +85,15 @@ public class CpuGemmTests
     public void SharedB_LargeShapes_MatchReference(bool transA, bool transB)
     {
         const int m = 601, n = 100, k = 130;
-        Assert.That(GemmSharedB<GemmKernel256>.Suits(m, n, k, 3) && GemmSharedB<GemmKernel512>.Suits(m, n, k, 2), "the shape takes GemmSharedB");
+        Assert.That(GemmSharedB<GemmKernel256>.Suits(m, n, k, 3) && GemmSharedB<GemmKernel512>.Suits(m, n, k, 2) && GemmSharedB<GemmKernel512x32>.Suits(m, n, k, 2), "the shape takes GemmSharedB");
         var g = new GemmCase(transA, transB, m, n, k, 17, alpha: 0.75f, beta: 0f, offset: 3, pad: 2);
         g.Check(g.Run256(threads: 2), "256, two threads");
         g.Check(g.Run256(threads: 3), "256, three threads");
         g.Check(g.Run512(threads: 2), "512, two threads");
+        g.Check(g.Run512x32(threads: 2), "512x32, two threads");
         var acc = new GemmCase(transA, transB, m, n, 300, 18, alpha: -0.5f, beta: 2f);
         acc.Check(acc.Run256(threads: 2), "beta 2, two k slices");
+        acc.Check(acc.Run512x32(threads: 2), "512x32 beta 2, two k slices");
     }
 
     [TestCase(false, false)]
@@ -99,6 +106,8 @@ public class CpuGemmTests
         g.Check(g.RunSharedB(threads: 1, budgetFloats: 1), "one slice a block, one thread");
         var zero = new GemmCase(transA, transB, 90, 100, 600, 20, alpha: 0.5f, beta: 0f);
         zero.Check(zero.RunSharedB(threads: 2, budgetFloats: 1), "beta 0 over NaN, one slice a block");
+        g.Check(g.RunSharedB<GemmKernel512x32>(threads: 2, budgetFloats: 1), "512x32, one slice a block");
+        zero.Check(zero.RunSharedB<GemmKernel512x32>(threads: 2, budgetFloats: 1), "512x32, beta 0 over NaN, one slice a block");
     }
 
     // Short C (dhᵀ·x and x·W with m ≤ 32) takes GemmSmallM: every m, ragged n (stripes of 96, panels
@@ -163,6 +172,7 @@ public class CpuGemmTests
         Assert.That(g.C0.All(float.IsNaN), "the case fills C with NaN when beta = 0");
         g.Check(g.Run256(threads: 1), "256");
         g.Check(g.Run512(threads: 1), "512");
+        g.Check(g.Run512x32(threads: 1), "512x32");
         var empty = new GemmCase(false, false, 5, 6, 0, 8, alpha: 1f, beta: 0f);
         empty.Check(empty.Run256(threads: 1), "k = 0");
     }
