@@ -3,8 +3,9 @@ using PRoLoRA.Native.Backends.Cpu;
 namespace PRoLoRA.Native.Tests.Backends;
 
 /// <summary>
-/// GemmPacking's panels element by element against their definition, for both operand layouts, both
-/// panel heights (6 and 16) and depths that leave a remainder after the vector transposes.
+/// GemmPacking's panels element by element against their definition, for both operand layouts, every
+/// panel height (6, 12 and 16 rows of A; 16 and 32 columns of B) and depths that leave a remainder
+/// after the vector transposes.
 /// </summary>
 public unsafe class GemmPackingTests
 {
@@ -12,6 +13,8 @@ public unsafe class GemmPackingTests
 
     [TestCase(false, 6)]
     [TestCase(true, 6)]
+    [TestCase(false, 12)]
+    [TestCase(true, 12)]
     [TestCase(false, 16)]
     [TestCase(true, 16)]
     public void PackA_MatchesPanelDefinition(bool transA, int mr)

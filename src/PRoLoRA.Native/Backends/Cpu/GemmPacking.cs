@@ -152,12 +152,18 @@ internal static unsafe class GemmPacking
                 done = kc & ~3;
                 GemmTranspose.Rows6(src, lda, done, dst);
             }
-            else if (mr % 8 == 0)
+            else if (mr % 4 == 0)
             {
+                // Eight rows at a time, then four (a 12-row panel).
                 done = kc & ~7;
-                for (int r = 0; r < mr; r += 8)
+                int r = 0;
+                for (; r + 8 <= mr; r += 8)
                 {
                     GemmTranspose.Rows8(src + (r * lda), lda, done, dst + r, mr);
+                }
+                if (r < mr)
+                {
+                    GemmTranspose.Rows4(src + (r * lda), lda, done, dst + r, mr);
                 }
             }
         }
@@ -179,6 +185,11 @@ internal static unsafe class GemmPacking
         {
             Vector128.Store(Vector128.Load(src), dst);
             *(long*)(dst + 4) = *(long*)(src + 4);
+        }
+        else if (mr == 12)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            Vector128.Store(Vector128.Load(src + 8), dst + 8);
         }
         else if (mr == 16)
         {
