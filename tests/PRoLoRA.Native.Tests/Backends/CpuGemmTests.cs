@@ -177,13 +177,36 @@ public class CpuGemmTests
         empty.Check(empty.Run256(threads: 1), "k = 0");
     }
 
-    [Test]
-    public void DefaultEntryPoint_MatchesReference()
+    // One shape of each class KernelFor tells apart: wide n, n ≤ 16, skinny n with op(A) transposed, short C.
+    [TestCase(true, false, 70, 90, 110)]
+    [TestCase(false, true, 70, 90, 110)]
+    [TestCase(false, true, 50, 16, 70)]
+    [TestCase(true, false, 60, 32, 40)]
+    [TestCase(true, false, 8, 100, 70)]
+    public void DefaultEntryPoint_MatchesReference(bool transA, bool transB, int m, int n, int k)
     {
-        var g = new GemmCase(true, false, 70, 90, 110, 3, alpha: 1.5f, beta: 0.5f, offset: 1, pad: 1);
+        var g = new GemmCase(transA, transB, m, n, k, 3, alpha: 1.5f, beta: 0.5f, offset: 1, pad: 1);
         var c = (float[])g.C0.Clone();
         CpuGemm.Multiply(g.M, g.N, g.K, g.Alpha, new GemmMatrix(g.A, g.Offset, g.Lda, g.TransA), new GemmMatrix(g.B, g.Offset, g.Ldb, g.TransB), g.Beta, new GemmMatrix(c, g.Offset, g.Ldc));
-        g.Check(c, "default kernel");
+        g.Check(c, $"default kernel ({CpuGemm.KernelFor(transB, m, n, k)})");
+    }
+
+    [Test]
+    public void KernelFor_ChoosesAvx512KernelsOnlyWhereAvx512Runs()
+    {
+        var baseProduct = CpuGemm.KernelFor(true, 2048, 4096, 4096);
+        var narrow = CpuGemm.KernelFor(true, 2048, 16, 4096);
+        var transposedSkinny = CpuGemm.KernelFor(false, 4096, 32, 2048);
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            Assert.That(new[] { baseProduct, narrow, transposedSkinny }, Is.All.EqualTo(GemmKernelKind.Avx2));
+            return;
+        }
+        Assert.That(baseProduct, Is.EqualTo(GemmKernelKind.Avx512x32), "y = x·Wᵀ");
+        Assert.That(CpuGemm.KernelFor(true, 2048, 4096, 16), Is.EqualTo(GemmKernelKind.Avx512x32), "h·Bᵀ");
+        Assert.That(narrow, Is.EqualTo(GemmKernelKind.Avx512), "x·Aᵀ at r = 16");
+        Assert.That(transposedSkinny, Is.EqualTo(GemmKernelKind.Avx512x32), "dyᵀ·h");
+        Assert.That(CpuGemm.KernelFor(false, 16, 4096, 2048), Is.EqualTo(GemmKernelKind.Avx2), "dhᵀ·x takes GemmSmallM");
     }
 
     [Test]
