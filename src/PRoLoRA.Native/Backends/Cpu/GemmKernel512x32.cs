@@ -16,8 +16,8 @@ internal readonly struct GemmKernel512x32 : IGemmKernel
     public static int NR => 32;
 
     // An A block of 144×256 floats is 144 KiB, well inside a 1 MiB L2 beside B's 32 KiB panel. On the
-    // base products (Zen 5, 2 threads) KC 128 was 5-10 % slower; KC 192 and 384 and MC 288 were within
-    // the noise of KC 256, MC 144.
+    // base products (Zen 5, 2 threads) KC 128 was 7-13 % slower and KC 192 up to 8 %; KC 384 and MC 288
+    // were within the noise of KC 256, MC 144 (one run each, 5 rounds).
     public static int MC => 144;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
