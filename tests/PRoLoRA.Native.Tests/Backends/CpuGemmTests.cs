@@ -4,8 +4,9 @@ namespace PRoLoRA.Native.Tests.Backends;
 
 /// <summary>
 /// CpuGemm against a double-precision reference: every transpose combination, edge and odd sizes,
-/// skinny LoRA shapes, alpha/beta, offsets and padded leading dimensions, both micro-kernels
-/// (the 512-bit one runs emulated where AVX-512 is missing) and one or several threads.
+/// skinny LoRA shapes, alpha/beta, offsets and padded leading dimensions, every micro-kernel
+/// (the 512-bit ones run emulated where AVX-512 is missing) and one or several threads.
+/// Sizes leave remainders after every tile (6, 12, 16 rows; 16, 32 columns) and after KC (256).
 /// </summary>
 public class CpuGemmTests
 {
@@ -35,6 +36,7 @@ public class CpuGemmTests
                     var g = new GemmCase(transA, transB, m, n, k, seed++);
                     g.Check(g.Run256(threads: 2), "256");
                     g.Check(g.Run512(threads: 1), "512");
+                    g.Check(g.Run512x32(threads: 2), "512x32");
                 }
             }
         }
@@ -50,6 +52,7 @@ public class CpuGemmTests
             var g = new GemmCase(transA, transB, 23, 37, 41, seed++, alpha, beta, offset: 5, pad: 3);
             g.Check(g.Run256(threads: 2), $"256 alpha {alpha} beta {beta}");
             g.Check(g.Run512(threads: 2), $"512 alpha {alpha} beta {beta}");
+            g.Check(g.Run512x32(threads: 2), $"512x32 alpha {alpha} beta {beta}");
         }
     }
 
@@ -69,9 +72,11 @@ public class CpuGemmTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             g.Check(g.Run256(threads), $"threads {threads}");
+            g.Check(g.Run512x32(threads), $"512x32 threads {threads}");
         }
         var acc = new GemmCase(transA, transB, m, n, k, m + n + k + 1, alpha: 1f, beta: 1f);
         acc.Check(acc.Run256(threads: 2), "beta 1");
+        acc.Check(acc.Run512x32(threads: 2), "512x32 beta 1");
     }
 
     // Large C on several threads takes GemmSharedB: row blocks handed out as threads come free,
@@ -80,13 +85,15 @@ public class CpuGemmTests
     public void SharedB_LargeShapes_MatchReference(bool transA, bool transB)
     {
         const int m = 601, n = 100, k = 130;
-        Assert.That(GemmSharedB<GemmKernel256>.Suits(m, n, k, 3) && GemmSharedB<GemmKernel512>.Suits(m, n, k, 2), "the shape takes GemmSharedB");
+        Assert.That(GemmSharedB<GemmKernel256>.Suits(m, n, k, 3) && GemmSharedB<GemmKernel512>.Suits(m, n, k, 2) && GemmSharedB<GemmKernel512x32>.Suits(m, n, k, 2), "the shape takes GemmSharedB");
         var g = new GemmCase(transA, transB, m, n, k, 17, alpha: 0.75f, beta: 0f, offset: 3, pad: 2);
         g.Check(g.Run256(threads: 2), "256, two threads");
         g.Check(g.Run256(threads: 3), "256, three threads");
         g.Check(g.Run512(threads: 2), "512, two threads");
+        g.Check(g.Run512x32(threads: 2), "512x32, two threads");
         var acc = new GemmCase(transA, transB, m, n, 300, 18, alpha: -0.5f, beta: 2f);
         acc.Check(acc.Run256(threads: 2), "beta 2, two k slices");
+        acc.Check(acc.Run512x32(threads: 2), "512x32 beta 2, two k slices");
     }
 
     [TestCase(false, false)]
@@ -99,6 +106,8 @@ public class CpuGemmTests
         g.Check(g.RunSharedB(threads: 1, budgetFloats: 1), "one slice a block, one thread");
         var zero = new GemmCase(transA, transB, 90, 100, 600, 20, alpha: 0.5f, beta: 0f);
         zero.Check(zero.RunSharedB(threads: 2, budgetFloats: 1), "beta 0 over NaN, one slice a block");
+        g.Check(g.RunSharedB<GemmKernel512x32>(threads: 2, budgetFloats: 1), "512x32, one slice a block");
+        zero.Check(zero.RunSharedB<GemmKernel512x32>(threads: 2, budgetFloats: 1), "512x32, beta 0 over NaN, one slice a block");
     }
 
     // Short C (dhᵀ·x and x·W with m ≤ 32) takes GemmSmallM: every m, ragged n (stripes of 96, panels
@@ -163,17 +172,41 @@ public class CpuGemmTests
         Assert.That(g.C0.All(float.IsNaN), "the case fills C with NaN when beta = 0");
         g.Check(g.Run256(threads: 1), "256");
         g.Check(g.Run512(threads: 1), "512");
+        g.Check(g.Run512x32(threads: 1), "512x32");
         var empty = new GemmCase(false, false, 5, 6, 0, 8, alpha: 1f, beta: 0f);
         empty.Check(empty.Run256(threads: 1), "k = 0");
     }
 
-    [Test]
-    public void DefaultEntryPoint_MatchesReference()
+    // One shape of each class KernelFor tells apart: wide n, n ≤ 16, skinny n with op(A) transposed, short C.
+    [TestCase(true, false, 70, 90, 110)]
+    [TestCase(false, true, 70, 90, 110)]
+    [TestCase(false, true, 50, 16, 70)]
+    [TestCase(true, false, 60, 32, 40)]
+    [TestCase(true, false, 8, 100, 70)]
+    public void DefaultEntryPoint_MatchesReference(bool transA, bool transB, int m, int n, int k)
     {
-        var g = new GemmCase(true, false, 70, 90, 110, 3, alpha: 1.5f, beta: 0.5f, offset: 1, pad: 1);
+        var g = new GemmCase(transA, transB, m, n, k, 3, alpha: 1.5f, beta: 0.5f, offset: 1, pad: 1);
         var c = (float[])g.C0.Clone();
         CpuGemm.Multiply(g.M, g.N, g.K, g.Alpha, new GemmMatrix(g.A, g.Offset, g.Lda, g.TransA), new GemmMatrix(g.B, g.Offset, g.Ldb, g.TransB), g.Beta, new GemmMatrix(c, g.Offset, g.Ldc));
-        g.Check(c, "default kernel");
+        g.Check(c, $"default kernel ({CpuGemm.KernelFor(transB, m, n, k)})");
+    }
+
+    [Test]
+    public void KernelFor_ChoosesAvx512KernelsOnlyWhereAvx512Runs()
+    {
+        var baseProduct = CpuGemm.KernelFor(true, 2048, 4096, 4096);
+        var narrow = CpuGemm.KernelFor(true, 2048, 16, 4096);
+        var transposedSkinny = CpuGemm.KernelFor(false, 4096, 32, 2048);
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            Assert.That(new[] { baseProduct, narrow, transposedSkinny }, Is.All.EqualTo(GemmKernelKind.Avx2));
+            return;
+        }
+        Assert.That(baseProduct, Is.EqualTo(GemmKernelKind.Avx512x32), "y = x·Wᵀ");
+        Assert.That(CpuGemm.KernelFor(true, 2048, 4096, 16), Is.EqualTo(GemmKernelKind.Avx512x32), "h·Bᵀ");
+        Assert.That(narrow, Is.EqualTo(GemmKernelKind.Avx512), "x·Aᵀ at r = 16");
+        Assert.That(transposedSkinny, Is.EqualTo(GemmKernelKind.Avx512x32), "dyᵀ·h");
+        Assert.That(CpuGemm.KernelFor(false, 16, 4096, 2048), Is.EqualTo(GemmKernelKind.Avx2), "dhᵀ·x takes GemmSmallM");
     }
 
     [Test]

@@ -57,6 +57,8 @@ internal sealed class GemmCase
 
     public float[] Run512(int threads) => Run<GemmKernel512>(threads);
 
+    public float[] Run512x32(int threads) => Run<GemmKernel512x32>(threads);
+
     private float[] Run<TKernel>(int threads)
         where TKernel : struct, IGemmKernel
     {
@@ -66,13 +68,17 @@ internal sealed class GemmCase
     }
 
     /// <summary>Runs the shared-B driver directly, with a packed-B budget small enough to force several column blocks.</summary>
-    public unsafe float[] RunSharedB(int threads, int budgetFloats)
+    public unsafe float[] RunSharedB(int threads, int budgetFloats) => RunSharedB<GemmKernel256>(threads, budgetFloats);
+
+    /// <summary>The same with a chosen micro-kernel.</summary>
+    public unsafe float[] RunSharedB<TKernel>(int threads, int budgetFloats)
+        where TKernel : struct, IGemmKernel
     {
         var c = (float[])C0.Clone();
         fixed (float* pa = A, pb = B, pc = c)
         {
             var op = new GemmOperands(TransA, pa + Offset, Lda, TransB, pb + Offset, Ldb, pc + Offset, Ldc, K, Alpha, Beta);
-            GemmSharedB<GemmKernel256>.Run(op, M, N, threads, budgetFloats);
+            GemmSharedB<TKernel>.Run(op, M, N, threads, budgetFloats);
         }
         return c;
     }

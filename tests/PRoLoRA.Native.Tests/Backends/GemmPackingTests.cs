@@ -3,8 +3,9 @@ using PRoLoRA.Native.Backends.Cpu;
 namespace PRoLoRA.Native.Tests.Backends;
 
 /// <summary>
-/// GemmPacking's panels element by element against their definition, for both operand layouts, both
-/// panel heights (6 and 16) and depths that leave a remainder after the vector transposes.
+/// GemmPacking's panels element by element against their definition, for both operand layouts, every
+/// panel height (6, 12 and 16 rows of A; 16 and 32 columns of B) and depths that leave a remainder
+/// after the vector transposes.
 /// </summary>
 public unsafe class GemmPackingTests
 {
@@ -12,6 +13,8 @@ public unsafe class GemmPackingTests
 
     [TestCase(false, 6)]
     [TestCase(true, 6)]
+    [TestCase(false, 12)]
+    [TestCase(true, 12)]
     [TestCase(false, 16)]
     [TestCase(true, 16)]
     public void PackA_MatchesPanelDefinition(bool transA, int mr)
@@ -44,21 +47,23 @@ public unsafe class GemmPackingTests
         }
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void PackB_MatchesPanelDefinition(bool transB)
+    [TestCase(false, 16)]
+    [TestCase(true, 16)]
+    [TestCase(false, 32)]
+    [TestCase(true, 32)]
+    public void PackB_MatchesPanelDefinition(bool transB, int nr)
     {
-        const int ldb = 80, j0 = 1, p0 = 2, nr = GemmPacking.NR;
+        const int ldb = 80, j0 = 1, p0 = 2;
         var b = Values(ldb * 80);
         foreach (int kc in Depths)
         {
-            foreach (int nc in new[] { 16, 16 + 16 + 9 })
+            foreach (int nc in new[] { 16, 32, 16 + 16 + 9, 32 + 32 + 9 })
             {
                 int panels = (nc + nr - 1) / nr;
                 var packed = new float[panels * nr * kc];
                 fixed (float* pb = b, dst = packed)
                 {
-                    GemmPacking.PackB(transB, pb, ldb, p0, kc, j0, nc, dst);
+                    GemmPacking.PackB(transB, pb, ldb, p0, kc, j0, nc, dst, nr);
                 }
                 for (int panel = 0; panel < panels; panel++)
                 {

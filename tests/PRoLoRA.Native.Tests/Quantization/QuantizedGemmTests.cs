@@ -8,7 +8,7 @@ namespace PRoLoRA.Native.Tests.Quantization;
 /// The CPU GEMM with a quantised B widens B only while packing it, so with the same kernel, blocking
 /// and threads it must give, bit for bit, the float32 GEMM on the dequantised matrix: every format
 /// (bf16; NF4 with float32 or double-quantised absmax, blocks of 64, 128 and an odd 33), both layouts
-/// of B, both micro-kernels, one and two threads, and shapes that take every path (small m, the split
+/// of B, every micro-kernel (16- and 32-column B panels), one and two threads, and shapes that take every path (small m, the split
 /// driver, shared B, skinny n with deep k slices), ragged in n and k, with rows whose NF4 blocks start
 /// mid-row and mid-byte.
 /// </summary>
@@ -49,6 +49,7 @@ public unsafe class QuantizedGemmTests
                     string what = $"{path} m {m} n {n} k {k} transB {transB} threads {threads}";
                     Compare<GemmKernel256>(q, transB, m, n, k, threads, seed++, what + " (256)");
                     Compare<GemmKernel512>(q, transB, m, n, k, threads, seed++, what + " (512)");
+                    Compare<GemmKernel512x32>(q, transB, m, n, k, threads, seed++, what + " (512x32)");
                 }
             }
         }
@@ -59,10 +60,10 @@ public unsafe class QuantizedGemmTests
     {
         Assume.That(System.Runtime.Intrinsics.X86.Fma.IsSupported, "GemmSmallM needs AVX2 + FMA");
         Assert.That(GemmSmallM.Suits(false, 5, 100, 77) && GemmSmallM.Suits(false, 1, 61, 40), "small m");
-        Assert.That(GemmSharedB<GemmKernel256>.Suits(400, 100, 301, 2) && GemmSharedB<GemmKernel512>.Suits(400, 100, 301, 2), "shared B");
+        Assert.That(GemmSharedB<GemmKernel256>.Suits(400, 100, 301, 2) && GemmSharedB<GemmKernel512>.Suits(400, 100, 301, 2) && GemmSharedB<GemmKernel512x32>.Suits(400, 100, 301, 2), "shared B");
         foreach (var (m, n, k) in new[] { (70, 45, 131), (40, 20, 600) })
         {
-            Assert.That(!CpuGemm.RunsOnOneThread(m, n, k) && !GemmSharedB<GemmKernel256>.Suits(m, n, k, 2) && !GemmSharedB<GemmKernel512>.Suits(m, n, k, 2), $"{m}×{n}×{k} takes the split driver on two threads");
+            Assert.That(!CpuGemm.RunsOnOneThread(m, n, k) && !GemmSharedB<GemmKernel256>.Suits(m, n, k, 2) && !GemmSharedB<GemmKernel512>.Suits(m, n, k, 2) && !GemmSharedB<GemmKernel512x32>.Suits(m, n, k, 2), $"{m}×{n}×{k} takes the split driver on two threads");
         }
     }
 
@@ -79,13 +80,16 @@ public unsafe class QuantizedGemmTests
             {
                 Compare<GemmKernel256>(q, transB, m, n, k, 2, m, $"m {m} transB {transB}", transA, alpha, beta);
                 Compare<GemmKernel512>(q, transB, m, n, k, 2, m, $"m {m} transB {transB}", transA, alpha, beta);
+                Compare<GemmKernel512x32>(q, transB, m, n, k, 2, m, $"m {m} transB {transB} (512x32)", transA, alpha, beta);
             }
         }
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Packing_EqualsFloat32PackingOfDequantisedValues(bool transB)
+    [TestCase(false, 16)]
+    [TestCase(true, 16)]
+    [TestCase(false, 32)]
+    [TestCase(true, 32)]
+    public void Packing_EqualsFloat32PackingOfDequantisedValues(bool transB, int nr)
     {
         // 13×301 stored: odd row length, so rows start mid-byte and blocks of 64 straddle rows.
         var q = Quantize("nf4", 64, true, 13, 301, 5);
@@ -95,15 +99,15 @@ public unsafe class QuantizedGemmTests
             var values = matrix.Dequantize();
             foreach (var (p0, kc, j0, nc) in PackingWindows(transB))
             {
-                int panels = (nc + GemmPacking.NR - 1) / GemmPacking.NR;
-                var expected = new float[panels * GemmPacking.NR * kc];
+                int panels = (nc + nr - 1) / nr;
+                var expected = new float[panels * nr * kc];
                 var got = new float[expected.Length];
                 got.AsSpan().Fill(float.NaN);
                 fixed (float* pv = values, pe = expected, pg = got)
                 {
-                    GemmPacking.PackB(transB, pv, matrix.Cols, p0, kc, j0, nc, pe);
+                    GemmPacking.PackB(transB, pv, matrix.Cols, p0, kc, j0, nc, pe, nr);
                     float* dst = pg;
-                    WithSource(matrix, source => GemmQuantizedPacking.PackB(source, transB, matrix.Cols, p0, kc, j0, nc, dst));
+                    WithSource(matrix, source => GemmQuantizedPacking.PackB(source, transB, matrix.Cols, p0, kc, j0, nc, dst, nr));
                 }
                 Assert.That(got, Is.EqualTo(expected), $"{matrix.DType} p0 {p0} kc {kc} j0 {j0} nc {nc}");
             }

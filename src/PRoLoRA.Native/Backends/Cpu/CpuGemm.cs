@@ -5,8 +5,8 @@ namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>
 /// Row-major single-precision GEMM on the CPU: C = alpha · op(A) · op(B) + beta · C.
-/// Packed and register-tiled (<see cref="GemmKernel512"/> where AVX-512 runs, <see cref="GemmKernel256"/>
-/// otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
+/// Packed and register-tiled (on AVX-512 <see cref="GemmKernel512x32"/> or <see cref="GemmKernel512"/> by
+/// shape, see <see cref="KernelFor"/>; <see cref="GemmKernel256"/> otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
 /// <see cref="GemmSharedB{TKernel}"/> (threads share packed B and take row blocks as they come free),
 /// the rest is split over the cores in rectangles of C that need no synchronisation. A quantised B
 /// (bf16, NF4) takes the same paths, widened to float32 where each packs or copies it.
@@ -19,14 +19,38 @@ internal static class CpuGemm
     /// <summary>C (M×N, row-major) = alpha · A (M×K) · B (K×N) + beta · C; beta = 0 never reads C.</summary>
     public static void Multiply(int m, int n, int k, float alpha, GemmMatrix a, GemmMatrix b, float beta, GemmMatrix c)
     {
-        if (Vector512.IsHardwareAccelerated)
+        int threads = Environment.ProcessorCount;
+        switch (KernelFor(b.Transposed, m, n, k))
         {
-            Multiply<GemmKernel512>(m, n, k, alpha, a, b, beta, c, Environment.ProcessorCount);
+            case GemmKernelKind.Avx512x32:
+                Multiply<GemmKernel512x32>(m, n, k, alpha, a, b, beta, c, threads);
+                break;
+            case GemmKernelKind.Avx512:
+                Multiply<GemmKernel512>(m, n, k, alpha, a, b, beta, c, threads);
+                break;
+            default:
+                Multiply<GemmKernel256>(m, n, k, alpha, a, b, beta, c, threads);
+                break;
         }
-        else
+    }
+
+    /// <summary>
+    /// The micro-kernel the default entry points run a shape on: the AVX2 one (and its GemmSmallM path)
+    /// without AVX-512. With it, measured on an AMD EPYC with AVX-512 (2 threads, medians of 9
+    /// interleaved rounds, GFLOP/s 12×32 / 16×16 / GemmSmallM): 12×32 on the base products
+    /// (2048×4096×4096 y = x·Wᵀ 335 / 255, dx = dy·W 314 / 253; 1024³ 301 / 242) and on the LoRA
+    /// products with n ≥ 32 or shallow k (h·Bᵀ r 8–32 145–300 / 86–219, x·Aᵀ r 32 350 / 206, dyᵀ·h
+    /// r 32 109 / 98); 16×16 where n ≤ 16, as half of a 32-wide panel would be padding (x·Aᵀ r 16
+    /// 160 / 206, r 8 80 / 98); a short C (dhᵀ·x, m ≤ 32) keeps GemmSmallM, faster than both
+    /// (r 8, 16, 32: 42, 85, 119 / 36, 112, 147 / 95, 141, 157).
+    /// </summary>
+    internal static GemmKernelKind KernelFor(bool transB, int m, int n, int k)
+    {
+        if (!Vector512.IsHardwareAccelerated || GemmSmallM.Suits(transB, m, n, k))
         {
-            Multiply<GemmKernel256>(m, n, k, alpha, a, b, beta, c, Environment.ProcessorCount);
+            return GemmKernelKind.Avx2;
         }
+        return n <= 16 ? GemmKernelKind.Avx512 : GemmKernelKind.Avx512x32;
     }
 
     /// <summary>
@@ -57,13 +81,18 @@ internal static class CpuGemm
     /// </summary>
     public static void Multiply(int m, int n, int k, float alpha, GemmMatrix a, QuantizedMatrix b, bool transB, float beta, GemmMatrix c)
     {
-        if (Vector512.IsHardwareAccelerated)
+        int threads = Environment.ProcessorCount;
+        switch (KernelFor(transB, m, n, k))
         {
-            Multiply<GemmKernel512>(m, n, k, alpha, a, b, transB, beta, c, Environment.ProcessorCount);
-        }
-        else
-        {
-            Multiply<GemmKernel256>(m, n, k, alpha, a, b, transB, beta, c, Environment.ProcessorCount);
+            case GemmKernelKind.Avx512x32:
+                Multiply<GemmKernel512x32>(m, n, k, alpha, a, b, transB, beta, c, threads);
+                break;
+            case GemmKernelKind.Avx512:
+                Multiply<GemmKernel512>(m, n, k, alpha, a, b, transB, beta, c, threads);
+                break;
+            default:
+                Multiply<GemmKernel256>(m, n, k, alpha, a, b, transB, beta, c, threads);
+                break;
         }
     }
 
@@ -117,8 +146,8 @@ internal static class CpuGemm
             Scale(m, n, op.Beta, op.C, op.Ldc);
             return;
         }
-        // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path; measured
-        // only against the 256-bit kernel, so AVX-512 machines keep theirs.
+        // A short C (dhᵀ·x, the weight gradient) streams B once through its own AVX2 path (the default
+        // entry points send it here on AVX-512 hosts too: see KernelFor).
         if (typeof(TKernel) == typeof(GemmKernel256) && GemmSmallM.Suits(op.TransB, m, n, k))
         {
             GemmSmallM.Run(op, m, n, (long)m * n * k < ParallelThreshold ? 1 : threads);
@@ -129,14 +158,14 @@ internal static class CpuGemm
             GemmSharedB<TKernel>.Run(op, m, n, threads);
             return;
         }
-        var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, GemmPacking.NR);
+        var (tm, tn) = GemmPartition.Grid((long)m * n * k < ParallelThreshold ? 1 : threads, m, n, TKernel.MR, TKernel.NR);
         if (tm * tn == 1)
         {
             GemmDriver<TKernel>.Run(op, 0, m, 0, n);
             return;
         }
         int rowsPer = GemmPartition.Share(m, tm, TKernel.MR);
-        int colsPer = GemmPartition.Share(n, tn, GemmPacking.NR);
+        int colsPer = GemmPartition.Share(n, tn, TKernel.NR);
         var o = op;
         CpuWorkers.For(tm * tn, threads, t =>
         {

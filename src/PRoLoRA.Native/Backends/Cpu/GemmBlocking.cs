@@ -3,7 +3,7 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// <summary>Cache blocking for one thread's share of a GEMM (sizes in elements).</summary>
 /// <param name="Mc">Rows of a packed A block (a multiple of MR).</param>
 /// <param name="Kc">Depth of a packed slice.</param>
-/// <param name="Nc">Columns of a packed B block (a multiple of 16 unless it is all of n).</param>
+/// <param name="Nc">Columns of a packed B block (a multiple of NR unless it is all of n).</param>
 /// <param name="DirectA">Whether full A panels are read in place instead of packed.</param>
 internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool DirectA)
 {
@@ -17,8 +17,8 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
     public static GemmBlocking For<TKernel>(int m, int n, int k, bool transA)
         where TKernel : struct, IGemmKernel
     {
-        int mr = TKernel.MR;
-        int nPadded = (n + 15) / 16 * 16;
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int nPadded = GemmSizes.RoundUp(n, nr);
         int mc = TKernel.MC, kc = 256;
         bool directA = k <= 32;
         if (n <= 32)
@@ -45,7 +45,7 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
         }
         kc = Math.Min(kc, Math.Max(k, 1));
         // The B block lives in L3 while A blocks come and go; wide blocks also read B's rows in long runs.
-        int nc = Math.Min(nPadded, Math.Max(16, L3Floats / kc / 16 * 16));
+        int nc = Math.Min(nPadded, Math.Max(nr, L3Floats / kc / nr * nr));
         return new GemmBlocking(mc, kc, nc, directA);
     }
 }

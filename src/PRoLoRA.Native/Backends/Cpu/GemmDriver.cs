@@ -6,7 +6,7 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// <summary>
 /// One thread's share of a GEMM: the rectangle rows [i0, i0+mb) × columns [j0, j0+nb) of C, computed
 /// with the classic loop nest around the micro-kernel: columns in blocks of NC, k in blocks of KC
-/// (B block packed, L3/L2), rows in blocks of MC (A block packed, L2), then 16-wide B panels (L1)
+/// (B block packed, L3/L2), rows in blocks of MC (A block packed, L2), then NR-wide B panels (L1)
 /// against MR-row A panels.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel>
@@ -16,7 +16,7 @@ internal static unsafe class GemmDriver<TKernel>
     {
         var blocks = GemmBlocking.For<TKernel>(mb, nb, op.K, op.TransA);
         int mr = TKernel.MR;
-        int nr = GemmPacking.NR;
+        int nr = TKernel.NR;
         // Slack of 16 floats to align both buffers to 64 bytes.
         int aFloats = (blocks.Mc * blocks.Kc) + 16;
         int bFloats = (blocks.Kc * GemmSizes.RoundUp(blocks.Nc, nr)) + 16;
@@ -35,7 +35,7 @@ internal static unsafe class GemmDriver<TKernel>
                     for (int pc = 0; pc < op.K; pc += blocks.Kc)
                     {
                         int kc = Math.Min(blocks.Kc, op.K - pc);
-                        GemmPacking.PackB(op, pc, kc, j0 + jc, nc, bBuf);
+                        GemmPacking.PackB(op, pc, kc, j0 + jc, nc, bBuf, nr);
                         // Later k blocks add to what the first one wrote.
                         float beta = pc == 0 ? op.Beta : 1f;
                         for (int ic = 0; ic < mb; ic += blocks.Mc)
@@ -58,7 +58,7 @@ internal static unsafe class GemmDriver<TKernel>
     internal static void Block(in GemmOperands op, int i0, int mc, int j0, int nc, int pc, int kc, bool directA, float* aBuf, float* bBuf, float* tile, float beta)
     {
         int mr = TKernel.MR;
-        int nr = GemmPacking.NR;
+        int nr = TKernel.NR;
         int fullRows = directA ? mc - (mc % mr) : 0;
         // Panels that are packed: all of them, or only the ragged last one when A is read in place.
         GemmPacking.PackA(op.TransA, op.A, op.Lda, i0 + fullRows, mc - fullRows, pc, kc, mr, aBuf);
@@ -78,11 +78,12 @@ internal static unsafe class GemmDriver<TKernel>
                 int n = Math.Min(nr, nc - jr), m = Math.Min(mr, mc - ir);
                 float* bPanel = bBuf + ((nint)jr * kc);
                 // The next B panel may be in memory rather than cache: each kernel call on this one
-                // asks for its share of the next panel's kc lines.
+                // asks for its share of the next panel's kc·nr/16 lines.
                 bool fetch = !rowsOuter && jr + nr < nc;
-                int share = (kc + rowPanels - 1) / rowPanels, first = inner * share;
+                int panelLines = kc * nr / 16;
+                int share = (panelLines + rowPanels - 1) / rowPanels, first = inner * share;
                 float* next = bPanel + (nr * kc) + (first * 16);
-                int lines = fetch ? Math.Clamp(kc - first, 0, share) : 0;
+                int lines = fetch ? Math.Clamp(panelLines - first, 0, share) : 0;
                 float* c = op.C + ((nint)(i0 + ir) * op.Ldc) + j0 + jr;
                 if (ir < fullRows)
                 {
@@ -100,7 +101,7 @@ internal static unsafe class GemmDriver<TKernel>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int m, int n, float alpha, float beta, float* tile, float* next, int lines)
     {
-        int nr = GemmPacking.NR;
+        int nr = TKernel.NR;
         if (m == TKernel.MR && n == nr)
         {
             TKernel.Run(kc, a, rsA, csA, b, c, ldc, alpha, beta, next, lines);

@@ -5,99 +5,106 @@ namespace PRoLoRA.Native.Backends.Cpu;
 
 /// <summary>
 /// Copies blocks of op(A) and op(B) into the layouts the micro-kernels stream: A in panels of MR rows
-/// (element (i, p) of a panel at i + p·MR), B in panels of NR = 16 columns (element (p, j) at j + p·16).
+/// (element (i, p) of a panel at i + p·MR), B in panels of nr columns, the kernel's NR (16 or 32; element
+/// (p, j) at j + p·nr).
 /// Panels are zero-padded past the matrix edge, so the kernels always compute full tiles.
 /// Every routine reads the stored matrix row after row: long contiguous runs are what the hardware
 /// prefetchers stream well from memory (a panel at a time would read a few bytes from each of kc rows).
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>The width of every B panel (both kernels use 16).</summary>
-    public const int NR = 16;
-
     /// <summary>Rows of row-major B packed together.</summary>
     internal const int RowGroup = 8;
 
     /// <summary>
-    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into ceil(nc/16) panels of kc×16 at dst.
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into ceil(nc/nr) panels of kc×nr at dst (nr 16 or 32).
     /// op(B)[p, j] is b[p·ldb + j], or b[j·ldb + p] when transposed.
     /// </summary>
-    public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
+    public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst, int nr)
     {
         if (transB)
         {
-            for (int jp = 0; jp < nc; jp += NR)
+            for (int jp = 0; jp < nc; jp += nr)
             {
-                PackBTransposed(b + ((nint)(j0 + jp) * ldb) + p0, ldb, kc, Math.Min(NR, nc - jp), dst + ((nint)jp * kc));
+                PackBTransposed(b + ((nint)(j0 + jp) * ldb) + p0, ldb, kc, Math.Min(nr, nc - jp), dst + ((nint)jp * kc), nr);
             }
             return;
         }
-        // Eight rows at a time: reads stay eight long runs, and writes fill 512 contiguous bytes of a
-        // panel rather than one line in each of nc/16 panels 16·kc floats apart (same L1 set).
+        // Eight rows at a time: reads stay eight long runs, and writes fill 8·nr contiguous floats of a
+        // panel rather than one line in each of nc/nr panels nr·kc floats apart (same L1 set).
         for (int pg = 0; pg < kc; pg += RowGroup)
         {
-            PackRowGroup(b + ((nint)(p0 + pg) * ldb) + j0, ldb, Math.Min(RowGroup, kc - pg), nc, kc, dst + (pg * NR));
+            PackRowGroup(b + ((nint)(p0 + pg) * ldb) + j0, ldb, Math.Min(RowGroup, kc - pg), nc, kc, dst + (pg * nr), nr);
         }
     }
 
     /// <summary>
-    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) as <see cref="PackB(bool, float*, nint, int, int, int, int, float*)"/>
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) as <see cref="PackB(bool, float*, nint, int, int, int, int, float*, int)"/>
     /// does, from op's B: float32 in place, or a quantised B widened on the way (<see cref="GemmQuantizedPacking"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void PackB(in GemmOperands op, int p0, int kc, int j0, int nc, float* dst)
+    public static void PackB(in GemmOperands op, int p0, int kc, int j0, int nc, float* dst, int nr)
     {
         if (op.QuantizedB.IsSet)
         {
-            GemmQuantizedPacking.PackB(op.QuantizedB, op.TransB, op.Ldb, p0, kc, j0, nc, dst);
+            GemmQuantizedPacking.PackB(op.QuantizedB, op.TransB, op.Ldb, p0, kc, j0, nc, dst, nr);
             return;
         }
-        PackB(op.TransB, op.B, op.Ldb, p0, kc, j0, nc, dst);
+        PackB(op.TransB, op.B, op.Ldb, p0, kc, j0, nc, dst, nr);
     }
 
     /// <summary>
     /// Packs rows (at most <see cref="RowGroup"/>) of row-major B from src (row stride ldb), columns
-    /// [0, nc), into rows of the panels at dst, the panels kc·16 floats apart.
+    /// [0, nc), into rows of the panels at dst, the panels kc·nr floats apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PackRowGroup(float* src, nint ldb, int rows, int nc, int kc, float* dst)
+    internal static void PackRowGroup(float* src, nint ldb, int rows, int nc, int kc, float* dst, int nr)
     {
-        int full = nc - (nc % NR);
+        int full = nc - (nc % nr);
         float* d = dst;
-        for (int jp = 0; jp < full; jp += NR, d += (nint)kc * NR)
+        for (int jp = 0; jp < full; jp += nr, d += (nint)kc * nr)
         {
             float* s = src + jp;
             for (int r = 0; r < rows; r++, s += ldb)
             {
-                Vector256.Store(Vector256.Load(s), d + (r * NR));
-                Vector256.Store(Vector256.Load(s + 8), d + (r * NR) + 8);
+                float* row = d + (r * nr);
+                Vector256.Store(Vector256.Load(s), row);
+                Vector256.Store(Vector256.Load(s + 8), row + 8);
+                if (nr == 32)
+                {
+                    Vector256.Store(Vector256.Load(s + 16), row + 16);
+                    Vector256.Store(Vector256.Load(s + 24), row + 24);
+                }
             }
         }
         if (full < nc)
         {
             for (int r = 0; r < rows; r++)
             {
-                CopyPadded(src + (r * ldb) + full, nc - full, d + (r * NR), NR);
+                CopyPadded(src + (r * ldb) + full, nc - full, d + (r * nr), nr);
             }
         }
     }
 
-    // Column j of the panel is row j of the stored matrix: read it contiguously, write with stride 16.
-    internal static void PackBTransposed(float* src, nint ldb, int kc, int nr, float* dst)
+    // Column j of the panel (width nr) is row j of the stored matrix: read it contiguously, write with
+    // stride nr; the panel's last width − cols columns are zero.
+    internal static void PackBTransposed(float* src, nint ldb, int kc, int cols, float* dst, int nr)
     {
         int done = 0;
-        if (nr == NR && GemmTranspose.IsSupported)
+        if (cols == nr && GemmTranspose.IsSupported)
         {
             done = kc & ~7;
-            GemmTranspose.Rows8(src, ldb, done, dst, NR);
-            GemmTranspose.Rows8(src + (8 * ldb), ldb, done, dst + 8, NR);
+            for (int g = 0; g < nr; g += 8)
+            {
+                GemmTranspose.Rows8(src + (g * ldb), ldb, done, dst + g, nr);
+            }
         }
-        GemmTranspose.Scalar(src, ldb, nr, done, kc, dst, NR);
-        for (int j = nr; j < NR; j++)
+        GemmTranspose.Scalar(src, ldb, cols, done, kc, dst, nr);
+        for (int j = cols; j < nr; j++)
         {
             for (int p = 0; p < kc; p++)
             {
-                dst[(p * NR) + j] = 0f;
+                dst[(p * nr) + j] = 0f;
             }
         }
     }
@@ -145,12 +152,18 @@ internal static unsafe class GemmPacking
                 done = kc & ~3;
                 GemmTranspose.Rows6(src, lda, done, dst);
             }
-            else if (mr % 8 == 0)
+            else if (mr % 4 == 0)
             {
+                // Eight rows at a time, then four (a 12-row panel).
                 done = kc & ~7;
-                for (int r = 0; r < mr; r += 8)
+                int r = 0;
+                for (; r + 8 <= mr; r += 8)
                 {
                     GemmTranspose.Rows8(src + (r * lda), lda, done, dst + r, mr);
+                }
+                if (r < mr)
+                {
+                    GemmTranspose.Rows4(src + (r * lda), lda, done, dst + r, mr);
                 }
             }
         }
@@ -172,6 +185,11 @@ internal static unsafe class GemmPacking
         {
             Vector128.Store(Vector128.Load(src), dst);
             *(long*)(dst + 4) = *(long*)(src + 4);
+        }
+        else if (mr == 12)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            Vector128.Store(Vector128.Load(src + 8), dst + 8);
         }
         else if (mr == 16)
         {

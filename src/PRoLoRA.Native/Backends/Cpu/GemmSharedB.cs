@@ -26,7 +26,7 @@ internal static unsafe class GemmSharedB<TKernel>
 
     public static void Run(in GemmOperands op, int m, int n, int threads, int budgetFloats = DefaultBudgetFloats)
     {
-        int k = op.K, nr = GemmPacking.NR;
+        int k = op.K, nr = TKernel.NR;
         int kc = Math.Min(Kc, k), padded = GemmSizes.RoundUp(n, nr);
         // B is packed a block of k rows at a time, all of its columns, so every element of A is packed
         // once; two buffers, so that threads pack the next block while the last rows of this one finish.
@@ -54,7 +54,7 @@ internal static unsafe class GemmSharedB<TKernel>
     {
         int kc = plan.Kc;
         var aArray = ArrayPool<float>.Shared.Rent((TKernel.MC * kc) + 16);
-        float* tile = stackalloc float[TKernel.MR * GemmPacking.NR];
+        float* tile = stackalloc float[TKernel.MR * TKernel.NR];
         try
         {
             fixed (float* aPinned = aArray)
@@ -67,7 +67,7 @@ internal static unsafe class GemmSharedB<TKernel>
                     float* bBlock = buffers + ((nint)(t % 2) * plan.Depth * padded);
                     for (int pc = plan.TakeSlice(t); pc >= 0; pc = plan.TakeSlice(t))
                     {
-                        GemmPacking.PackB(op, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, bBlock + ((nint)pc * padded));
+                        GemmPacking.PackB(op, p0 + pc, Math.Min(kc, rowsOfB - pc), 0, n, bBlock + ((nint)pc * padded), TKernel.NR);
                         plan.SlicePacked(t);
                     }
                     plan.WaitReady(t);

@@ -95,6 +95,30 @@ internal static unsafe class GemmTranspose
         }
     }
 
+    /// <summary>
+    /// Writes dst[p·dstStride + r] = rows[r][p] for 4 rows (src + r·ld) and p in [0, count), count a
+    /// multiple of 4: the last rows of a 12-row panel. Requires <see cref="IsSupported"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows4(float* src, nint ld, int count, float* dst, nint dstStride)
+    {
+        for (int p = 0; p < count; p += 4, src += 4, dst += 4 * dstStride)
+        {
+            var r0 = Sse.LoadVector128(src);
+            var r1 = Sse.LoadVector128(src + ld);
+            var r2 = Sse.LoadVector128(src + (2 * ld));
+            var r3 = Sse.LoadVector128(src + (3 * ld));
+            var t0 = Sse.UnpackLow(r0, r1);
+            var t1 = Sse.UnpackHigh(r0, r1);
+            var t2 = Sse.UnpackLow(r2, r3);
+            var t3 = Sse.UnpackHigh(r2, r3);
+            Sse.Store(dst, Sse.MoveLowToHigh(t0, t2));
+            Sse.Store(dst + dstStride, Sse.MoveHighToLow(t2, t0));
+            Sse.Store(dst + (2 * dstStride), Sse.MoveLowToHigh(t1, t3));
+            Sse.Store(dst + (3 * dstStride), Sse.MoveHighToLow(t3, t1));
+        }
+    }
+
     /// <summary>The scalar remainder: dst[p·dstStride + r] = rows[r][p] for r in [0, rows), p in [p0, count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Scalar(float* src, nint ld, int rows, int p0, int count, float* dst, nint dstStride)
