@@ -60,7 +60,6 @@ internal static class PeerBenchmark
         }
         if (peerLine is not null)
         {
-            ctx.Output.WriteLine(peerLine);
             ctx.Report.Note(peerLine);
         }
         foreach (var (ratio, values) in ratios)
