@@ -32,7 +32,7 @@ internal static class CudaGemmGroup
             ctx.Report.SetRatio($"gemm_vs_cublas_best[{p.Label}]", ratio);
         }
         ctx.Report.SetMedianRatio("gemm_vs_cublas_best", ratios);
-        ctx.Report.Note("gemm_vs_openblas is a CPU ratio; on the GPU see gemm_vs_cublas_best");
+        ctx.Report.Note("gemm_vs_best_blas and gemm_vs_openblas are CPU ratios; on the GPU see gemm_vs_cublas_best");
     }
 
     private static double Measure(BenchContext ctx, IKernelDevice device, LoraProducts.Product p, int reps)

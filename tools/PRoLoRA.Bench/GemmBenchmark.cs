@@ -1,7 +1,7 @@
 namespace PRoLoRA.Bench;
 
 /// <summary>
-/// The shapes on which CpuGemm is compared with OpenBLAS (<see cref="CpuGemmGroup"/> times them): the
+/// The shapes on which CpuGemm is compared with each BLAS found (<see cref="CpuGemmGroup"/> times them): the
 /// products a LoRA layer runs (N tokens, in/out features, rank r) and a square reference.
 /// </summary>
 internal static class GemmBenchmark

@@ -38,6 +38,8 @@ internal static class JsonReport
             json.WriteString("gpu", report.Machine.Gpu);
         }
         json.WriteString("runtime", report.Machine.Runtime);
+        json.WriteString("isa", report.Machine.Isa);
+        json.WriteString("blas", report.Machine.Blas);
         json.WriteEndObject();
         json.WriteString("device", report.Device);
         json.WriteString("scale", report.Scale.ToString().ToLowerInvariant());

@@ -38,7 +38,8 @@ internal static class PeerBenchmark
             {
                 var keys = set.Select(m => m.Key).ToArray();
                 var json = peer.Run(device, ctx.OnGpu ? 0 : Environment.ProcessorCount, shape, keys, ours[(shape, keys[0])].Runs, warmup: 1, TimeSpan.FromHours(1));
-                peerLine = $"peer: PyTorch {json.GetProperty("torch").GetString()} on {device}, {json.GetProperty("threads").GetInt32()} threads";
+                peerLine = $"peer: PyTorch {json.GetProperty("torch").GetString()} on {device}, {json.GetProperty("threads").GetInt32()} threads" +
+                    (json.TryGetProperty("blas", out var blas) && !ctx.OnGpu ? $", BLAS {blas.GetString()} (peer's libblas.so.3: {PeerBlas.Choice})" : "");
                 foreach (var r in json.GetProperty("results").EnumerateArray())
                 {
                     string key = r.GetProperty("method").GetString() ?? "";

@@ -126,6 +126,7 @@ internal sealed class PeerProcess
     private static int TryRun(string file, IEnumerable<string> args, TimeSpan timeout, out string stdout, out string stderr)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        PeerBlas.Apply(info.Environment);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

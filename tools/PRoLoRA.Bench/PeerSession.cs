@@ -58,6 +58,7 @@ internal sealed class PeerSession : IDisposable
             info.ArgumentList.Add(arg);
         }
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        PeerBlas.Apply(info.Environment);
         string command = $"{python} {string.Join(' ', args)}";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{command}: the process did not start");
         var session = new PeerSession(process, stepTimeout, command);

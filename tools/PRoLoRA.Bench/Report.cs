@@ -8,7 +8,7 @@ public sealed class Report(Machine machine, string device, BenchScale scale)
 {
     /// <summary>The ratios every report names, null when the run did not measure them (a note says why).</summary>
     public static readonly IReadOnlyList<string> RequiredRatios =
-        ["prolora_vs_lora_same_rank", "prolora_vs_lora_same_budget", "gemm_vs_openblas", "adapter_vs_pytorch", "layer_vs_pytorch",
+        ["prolora_vs_lora_same_rank", "prolora_vs_lora_same_budget", "gemm_vs_best_blas", "gemm_vs_openblas", "adapter_vs_pytorch", "layer_vs_pytorch",
             "model_train_vs_pytorch", "model_layer_vs_pytorch"];
 
     private readonly List<Measurement> _results = [];

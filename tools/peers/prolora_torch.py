@@ -32,6 +32,19 @@ ALPHA = 16.0
 METHODS = ["base", "lora32", "prolora", "lora8", "adapter_lora32", "adapter_prolora", "adapter_lora8"]
 
 
+def blas_in_use():
+    """The BLAS PyTorch's matmuls ran on: the libblas.so.3 mapped into this process (as the loader resolved it:
+    libmkl_rt.so where the benchmark put MKL first) and any BLIS; OpenBLAS's own file, which Debian's
+    LAPACK pulls in, is left out."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if ".so" in line}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    names = sorted(p for p in paths if p.rsplit("/", 1)[-1].startswith(("libblas", "libmkl_rt", "libblis")))
+    return ", ".join(names) or "none mapped"
+
+
 def config(method):
     """(r, u, m, n) of a method's adapter; None for the base alone."""
     name = method.removeprefix("adapter_")
@@ -174,7 +187,7 @@ def main():
     results = []
     for d_in, d_out, tokens in (parse_shape(s) for s in args.shapes.split(",")):
         results += run_shape(d_in, d_out, tokens, methods, args.device, args.reps, args.warmup, clock)
-    out = {"torch": torch.__version__, "device": args.device, "threads": torch.get_num_threads(), "results": results}
+    out = {"torch": torch.__version__, "device": args.device, "threads": torch.get_num_threads(), "blas": blas_in_use(), "results": results}
     if args.device == "cuda":
         out["gpu"] = torch.cuda.get_device_name(0)
     print(json.dumps(out))

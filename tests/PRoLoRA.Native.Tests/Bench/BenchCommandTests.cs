@@ -63,7 +63,7 @@ public class BenchCommandTests
             Assert.That(ratios.GetProperty(name).GetDouble(), Is.Positive, name);
         }
         // Comparisons with other libraries are numbers where the library is installed, else null with a note.
-        foreach (var (name, missing) in new[] { ("gemm_vs_openblas", "gemm:"), ("adapter_vs_pytorch", "peers skipped"), ("layer_vs_pytorch", "peers skipped"),
+        foreach (var (name, missing) in new[] { ("gemm_vs_best_blas", "gemm:"), ("gemm_vs_openblas", "gemm:"), ("adapter_vs_pytorch", "peers skipped"), ("layer_vs_pytorch", "peers skipped"),
             ("model_train_vs_pytorch", "model peers skipped"), ("model_layer_vs_pytorch", "model peers skipped") })
         {
             var value = ratios.GetProperty(name);
