@@ -104,7 +104,7 @@ internal static class ModelBenchmark
             ctx.Report.SetRatio($"model_{workload.Key}_vs_pytorch[{workload.Shape}]", ratio);
             ctx.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"   {workload.Key}: tokens/s ours {workload.Tokens / (Stats.Of(mine).MedianMs / 1e3):F0}, PyTorch {workload.Tokens / (peerStats.MedianMs / 1e3):F0} " +
-                $"({session.Info.GetProperty("threads").GetInt32()} threads, torch {session.Info.GetProperty("torch").GetString()}); time ours/PyTorch {ratio:F3} (median over {reps} rounds)"));
+                $"({session.Info.GetProperty("threads").GetInt32()} threads, torch {session.Info.GetProperty("torch").GetString()}{Blas(session.Info)}); time ours/PyTorch {ratio:F3} (median over {reps} rounds)"));
         }
         finally
         {
@@ -126,4 +126,8 @@ internal static class ModelBenchmark
         BenchScale.Quick => layer ? 3 : 9,
         _ => 2,
     };
+
+    // The BLAS the peer's matmuls ran on, as it reports it (on the CPU).
+    private static string Blas(System.Text.Json.JsonElement info) =>
+        info.TryGetProperty("blas", out var blas) && info.GetProperty("device").GetString() == "cpu" ? $", BLAS {blas.GetString()}" : "";
 }

@@ -63,6 +63,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from peer_blas import blas_in_use
+
 PREFIX = "base_model.model."
 TARGETS = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
            "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]
@@ -541,7 +543,7 @@ def cmd_bench(args, dtype):
     for _ in range(1 if args.warmup is None else args.warmup):
         clock(step)
     if args.serve:
-        return serve(step, clock, {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "tokens": tokens, **info})
+        return serve(step, clock, {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "blas": blas_in_use(), "tokens": tokens, **info})
     times = [clock(step) for _ in range(args.reps)]
     median = statistics.median(times)
     out = {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "dtype": str(dtype).removeprefix("torch."),
@@ -615,7 +617,7 @@ def cmd_decode(args, dtype):
 
         for _ in range(2 if args.warmup is None else args.warmup):
             clock(step)
-        info = {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(),
+        info = {"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "blas": blas_in_use(),
                 "dtype": str(dtype).replace("torch.", ""), "batch": batch, "adapters": count, "merged": args.merged,
                 "prompt": prompt, "max_steps": args.max_steps, "adapter": "prolora r,u,m,n=" + ",".join(map(str, shape)),
                 "adapter_bytes_dense": dense_bytes, "tokens": batch}
