@@ -79,8 +79,10 @@ public class CpuGemmTests
         acc.Check(acc.Run512x32(threads: 2), "512x32 beta 1");
     }
 
-    // Large C on several threads takes GemmSharedB: row blocks handed out as threads come free,
-    // ragged in every direction (601 = 100 panels of 6 and 1 row; 100 = 6 panels of 16 and 4).
+    // Large C on several threads takes GemmSharedB: a range of columns per thread, tiles handed out as
+    // threads come free, ragged in every direction (601 = 100 panels of 6 and 1 row; 100 = 6 panels of
+    // 16 and 4). Three threads on a 2-core machine: the third range is packed and computed by the
+    // threads that are done with their own.
     [TestCaseSource(nameof(AllTransposes))]
     public void SharedB_LargeShapes_MatchReference(bool transA, bool transB)
     {
@@ -91,6 +93,7 @@ public class CpuGemmTests
         g.Check(g.Run256(threads: 3), "256, three threads");
         g.Check(g.Run512(threads: 2), "512, two threads");
         g.Check(g.Run512x32(threads: 2), "512x32, two threads");
+        g.Check(g.Run512x32(threads: 3), "512x32, three threads");
         var acc = new GemmCase(transA, transB, m, n, 300, 18, alpha: -0.5f, beta: 2f);
         acc.Check(acc.Run256(threads: 2), "beta 2, two k slices");
         acc.Check(acc.Run512x32(threads: 2), "512x32 beta 2, two k slices");
@@ -100,7 +103,8 @@ public class CpuGemmTests
     [TestCase(false, true)]
     public void SharedB_SeveralDepthBlocks_MatchReference(bool transA, bool transB)
     {
-        // The smallest budget packs one k slice of 256 at a time: blocks of 256, 256 and 88 rows of B.
+        // The smallest budget packs one k slice at a time: blocks of 256, 256 and 88 rows of B (384 and
+        // 216 for the 12×32 kernel).
         var g = new GemmCase(transA, transB, 90, 100, 600, 19, alpha: 1f, beta: 1f, offset: 1, pad: 1);
         g.Check(g.RunSharedB(threads: 2, budgetFloats: 1), "one slice a block");
         g.Check(g.RunSharedB(threads: 1, budgetFloats: 1), "one slice a block, one thread");

@@ -7,7 +7,8 @@ namespace PRoLoRA.Native.Backends.Cpu;
 /// Row-major single-precision GEMM on the CPU: C = alpha · op(A) · op(B) + beta · C.
 /// Packed and register-tiled (on AVX-512 <see cref="GemmKernel512x32"/> or <see cref="GemmKernel512"/> by
 /// shape, see <see cref="KernelFor"/>; <see cref="GemmKernel256"/> otherwise). Short C (m ≤ 32) goes to <see cref="GemmSmallM"/>, large products to
-/// <see cref="GemmSharedB{TKernel}"/> (threads share packed B and take row blocks as they come free),
+/// <see cref="GemmSharedB{TKernel}"/> (threads share packed B, each packing and computing its own range of
+/// columns first, then taking what is left),
 /// the rest is split over the cores in rectangles of C that need no synchronisation. A quantised B
 /// (bf16, NF4) takes the same paths, widened to float32 where each packs or copies it.
 /// </summary>

@@ -19,7 +19,7 @@ internal readonly record struct GemmBlocking(int Mc, int Kc, int Nc, bool Direct
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int nPadded = GemmSizes.RoundUp(n, nr);
-        int mc = TKernel.MC, kc = 256;
+        int mc = TKernel.MC, kc = TKernel.KC;
         bool directA = k <= 32;
         if (n <= 32)
         {

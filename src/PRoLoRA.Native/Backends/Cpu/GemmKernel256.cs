@@ -17,6 +17,8 @@ internal readonly struct GemmKernel256 : IGemmKernel
     // 192×256 floats of A (192 KiB) use under half of a 512 KiB L2; measured ahead of 96 on x·Wᵀ and dy·W.
     public static int MC => 192;
 
+    public static int KC => 256;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> x, Vector256<float> y, Vector256<float> acc) =>
         Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : (x * y) + acc;

@@ -15,6 +15,8 @@ internal readonly struct GemmKernel512 : IGemmKernel
 
     public static int MC => 128;
 
+    public static int KC => 256;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MulAdd(Vector512<float> x, Vector512<float> y, Vector512<float> acc) =>
         Vector512.FusedMultiplyAdd(x, y, acc);

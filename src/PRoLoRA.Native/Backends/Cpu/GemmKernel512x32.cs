@@ -15,10 +15,13 @@ internal readonly struct GemmKernel512x32 : IGemmKernel
 
     public static int NR => 32;
 
-    // An A block of 144×256 floats is 144 KiB, well inside a 1 MiB L2 beside B's 32 KiB panel. On the
-    // base products (Zen 5, 2 threads) KC 128 was 7-13 % slower and KC 192 up to 8 %; KC 384 and MC 288
-    // were within the noise of KC 256, MC 144 (one run each, 5 rounds).
+    // An A block of 144×384 floats is 216 KiB, well inside a 1 MiB L2 beside B's 48 KiB panel. On the
+    // base products (AMD EPYC Zen 5, 2 threads, m 512-2048, best of 10 rounds at real-time priority)
+    // KC 384 was 1-10 % faster than KC 256 and level with 512; MC 480 was level with 144. Earlier,
+    // KC 128 was 7-13 % slower than 256 and KC 192 up to 8 %.
     public static int MC => 144;
+
+    public static int KC => 384;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta, float* next, int nextLines)

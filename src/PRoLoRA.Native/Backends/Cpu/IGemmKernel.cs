@@ -16,6 +16,9 @@ internal interface IGemmKernel
     /// <summary>Rows of op(A) per packed block, a multiple of <see cref="MR"/> (the block stays in L2).</summary>
     static abstract int MC { get; }
 
+    /// <summary>Depth of a packed slice of op(A) and op(B) on large products (a B panel of KC×NR stays in L1).</summary>
+    static abstract int KC { get; }
+
     /// <summary>
     /// C[i, j] = alpha · Σ_p A[i, p] · B[p, j] + beta · C[i, j] for the whole MR×NR tile.
     /// A[i, p] is at a[i·rsA + p·csA] (a packed panel has rsA = 1, csA = MR); B[p, j] at b[p·NR + j]
