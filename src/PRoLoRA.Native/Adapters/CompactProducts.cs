@@ -11,7 +11,7 @@ namespace PRoLoRA.Native.Adapters;
 /// unshared ranks. A slice cut short by a ragged in (out) is a second, narrower GEMM, which is the
 /// zero padding of the definition without a padded copy. Operands are contiguous.
 /// </summary>
-public static class CompactProducts
+internal static class CompactProducts
 {
     /// <summary>
     /// The shrink x·Aᵀ split into its shared ranks, hShared = x·A[:rs]ᵀ (N×rs), and its unshared ones,

@@ -12,7 +12,7 @@ namespace PRoLoRA.Native.Quantization;
 /// pivot and its neighbour on the value's side and goes to the neighbour only when strictly beyond
 /// that midpoint, so a tie keeps the pivot. A scaled NaN (an all-zero block: 0 × (1/0)) ends at index 0.
 /// </remarks>
-public static class Blockwise8Bit
+internal static class Blockwise8Bit
 {
     /// <summary>The block size NF4's double quantisation uses for its absmax values.</summary>
     public const int DefaultBlockSize = 256;

@@ -14,7 +14,7 @@ namespace PRoLoRA.Native.Quantization;
 /// its points up from the start and the second half down from the end, the means are float32
 /// half-sums, and the scale is rounded to float32 before it multiplies.
 /// </remarks>
-public static class DynamicMap
+internal static class DynamicMap
 {
     /// <summary>The number of entries in an 8-bit map.</summary>
     public const int Size = 256;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using PRoLoRA.Native.Text;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Text.Oracle;
 

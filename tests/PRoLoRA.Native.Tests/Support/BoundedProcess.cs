@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace PRoLoRA.Native.Tests.Text.Oracle;
+namespace PRoLoRA.Native.Tests.Support;
 
-/// <summary>Runs a command with a time limit, its output kept (not printed): the oracle's npm and node steps.</summary>
+/// <summary>Runs a command with a time limit, its output kept (not printed): the oracle's npm and node steps, the package consumers' dotnet steps.</summary>
 internal static class BoundedProcess
 {
-    /// <summary>The exit code and the output of <paramref name="file"/> <paramref name="arguments"/> in <paramref name="folder"/>; null when it could not start (not installed); a run past <paramref name="seconds"/> is killed, with its process tree, and fails the test.</summary>
-    public static (int ExitCode, string Output)? Run(string file, IEnumerable<string> arguments, string folder, int seconds)
+    /// <summary>The exit code and the output of <paramref name="file"/> <paramref name="arguments"/> in <paramref name="folder"/>, with <paramref name="environment"/> added to this process's variables (a null value removes one); null when it could not start (not installed); a run past <paramref name="seconds"/> is killed, with its process tree, and fails the test.</summary>
+    public static (int ExitCode, string Output)? Run(string file, IEnumerable<string> arguments, string folder, int seconds, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -22,6 +22,17 @@ internal static class BoundedProcess
         }
         info.Environment["NO_UPDATE_NOTIFIER"] = "1";
         info.Environment["npm_config_update_notifier"] = "false";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
         Process process;
         try
         {
