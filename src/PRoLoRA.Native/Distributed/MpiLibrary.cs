@@ -18,7 +18,7 @@ internal static unsafe class MpiLibrary
     /// <summary>The probe: every path tried and the one that loaded.</summary>
     public static LibraryProbe Probe => s_probe.Value;
 
-    /// <summary>MPI_Get_library_version's first line (callable before MPI_Init), or null when libmpi is missing.</summary>
+    /// <summary>MPI_Get_library_version up to its first comma ("Open MPI v4.1.4"; callable before MPI_Init), or null when libmpi is missing.</summary>
     public static string? Version
     {
         get
@@ -37,7 +37,7 @@ internal static unsafe class MpiLibrary
                 }
             }
             var version = Encoding.UTF8.GetString(text, 0, Math.Clamp(length, 0, text.Length)).TrimEnd('\0');
-            return version.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()?.TrimEnd(',');
+            return version.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         }
     }
 }
