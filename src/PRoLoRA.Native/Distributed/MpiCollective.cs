@@ -165,7 +165,6 @@ public sealed unsafe class MpiCollective : ICollective
     private void Wait(IntPtr* request)
     {
         var clock = Stopwatch.StartNew();
-        var spin = new SpinWait();
         int done = 0;
         while (true)
         {
@@ -179,13 +178,15 @@ public sealed unsafe class MpiCollective : ICollective
             {
                 Abort($"{_operation} did not complete within {_timeout.TotalSeconds:0.###} s ({LaunchEnvironment.TimeoutVariable}): another rank has stopped or is stuck; ending the job", 3);
             }
-            if (spin.Count < 50)
+            // A nonblocking collective advances only inside MPI_Test: poll closely for the first
+            // milliseconds (yielding the core), then sleep between polls so that a rank waiting long
+            // for a slower one leaves the CPU to it.
+            if (clock.ElapsedMilliseconds < 20)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                Thread.Yield();
             }
             else
             {
-                // Sleep rather than spin: on a machine with fewer cores than ranks the others need the CPU.
                 Thread.Sleep(1);
             }
         }
