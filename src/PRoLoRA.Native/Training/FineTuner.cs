@@ -89,6 +89,11 @@ public static class FineTuner
         {
             cancel.ThrowIfCancellationRequested();
             training.Start();
+            if (collective.WorldSize > 1)
+            {
+                // Each rank draws its own dropout masks: the step's K·W forward passes numbered in rank order.
+                model.DropoutStep = (ulong)((((long)(step - 1) * collective.WorldSize) + collective.Rank) * options.GradientAccumulation);
+            }
             var (loss, processed) = Accumulate(model, train, order, step, options, collective.Rank, collective.WorldSize);
             if (collective.WorldSize > 1)
             {
