@@ -22,10 +22,13 @@ internal static class TcpRendezvous
     {
         int port = PortOf(launch);
         var message = Message(id, launch.WorldSize);
-        using var listener = new TcpListener(IPAddress.IPv6Any, port);
-        listener.Server.DualMode = true;
+        using var listener = new TcpListener(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port);
         try
         {
+            if (Socket.OSSupportsIPv6)
+            {
+                listener.Server.DualMode = true;
+            }
             listener.Start();
         }
         catch (SocketException e)
