@@ -27,9 +27,10 @@ public static class Collectives
             {
                 return NcclCollective.OverMpi(mpi, launch.Timeout);
             }
-            catch
+            catch (Exception e) when (e is ProLoraException or DllNotFoundException or EntryPointNotFoundException)
             {
-                mpi.Dispose();
+                // The other ranks may be waiting in the id's broadcast: end them all with the reason.
+                mpi.Abort($"NCCL cannot start: {e.Message}", 2);
                 throw;
             }
         }
