@@ -98,7 +98,9 @@ public sealed unsafe class NcclCollective : ICollective
     /// <inheritdoc/>
     public void Abort(string message, int exitCode)
     {
+        // ncclCommAbort, which does not wait for the other ranks as ncclCommDestroy would.
         _comm.AbortOnRelease();
+        _comm.Dispose();
         if (_mpi is not null)
         {
             _mpi.Abort(message, exitCode);
