@@ -104,6 +104,23 @@ public class MpiTrainTests
     }
 
     [Test]
+    public void GpuRanksWithoutNccl_EndTheJobNamingTheLibrary()
+    {
+        Mpirun.Require();
+        if (PRoLoRA.Native.Distributed.NcclLibrary.Probe.Found)
+        {
+            Assert.Ignore($"NCCL is installed here ({PRoLoRA.Native.Distributed.NcclLibrary.Probe.FoundPath})");
+        }
+        using var folder = new TempFolder();
+
+        var result = Mpirun.Run(2, Train(Data(folder, 8), folder.File("run"), ["--device", "cuda", "--steps", "1"]), limitSeconds: 180);
+
+        Assert.That(result.TimedOut, Is.False);
+        Assert.That(result.Code, Is.EqualTo(2), result.All);
+        Assert.That(result.Error, Does.Match(@"error: rank [01] of 2: NCCL cannot start: NCCL \(libnccl\) not found"), result.All);
+    }
+
+    [Test]
     public void TheMainJob_UnderMpirun_IsRefused()
     {
         Mpirun.Require();
