@@ -9,8 +9,8 @@ using PRoLoRA.Native.Tests.Support;
 namespace PRoLoRA.Native.Tests.Distributed;
 
 /// <summary>
-/// `mpirun -np 2 prolora train` on the shipped model: the adapter of two ranks with batch B equals the
-/// one-process run with batch 2B (same data order); a checkpoint of one world size resumes in another;
+/// `mpirun -np 2 prolora train` on the shipped model: the adapter of W ranks with batch B (W = 2 and 3)
+/// equals the one-process run with batch W·B (same data order); a checkpoint of one world size resumes in another;
 /// a killed or stuck rank ends the job with a message on the survivor instead of a hang; bad input on
 /// every rank ends the job with the message. Needs Open MPI (CI installs it).
 /// </summary>
@@ -19,20 +19,21 @@ public class MpiTrainTests
 {
     private static readonly string[] Common = ["--seq-len", "32", "--lr", "1e-2", "--seed", "5", "--warmup", "1"];
 
-    [Test]
-    public void TwoRanksWithBatchB_GiveTheAdapterOfOneProcessWithBatch2B()
+    [TestCase(2, 3)]
+    [TestCase(3, 2)]
+    public void RanksWithBatchB_GiveTheAdapterOfOneProcessWithTheirWholeBatch(int ranks, int batch)
     {
         Mpirun.Require();
         using var folder = new TempFolder();
         var data = Data(folder, 40);
         string[] run = ["--steps", "5", "--grad-accum", "2", "--save-every", "2", .. Common];
 
-        var (code, o, e) = LlamaCli.Run(Train(data, folder.File("one"), ["--batch-size", "6", .. run]));
-        var two = Mpirun.Run(2, Train(data, folder.File("two"), ["--batch-size", "3", .. run]));
+        var (code, o, e) = LlamaCli.Run(Train(data, folder.File("one"), ["--batch-size", $"{ranks * batch}", .. run]));
+        var two = Mpirun.Run(ranks, Train(data, folder.File("two"), ["--batch-size", $"{batch}", .. run]));
 
         Assert.That(code, Is.Zero, e);
         Assert.That(two.Code, Is.Zero, two.All);
-        Assert.That(two.Output, Does.Contain("×2 ranks (Open MPI)"));
+        Assert.That(two.Output, Does.Contain($"×{ranks} ranks (Open MPI)"));
         Assert.That(Lines(two.Output, "[prolora] step 5/5"), Is.EqualTo(1), "rank 0 alone prints the progress");
         Assert.That(StepLosses(two.Output), Is.EqualTo(StepLosses(o)), "the logged global losses");
         AssertSameAdapter(folder.File("one"), folder.File("two"));
