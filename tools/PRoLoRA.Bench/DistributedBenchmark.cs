@@ -89,6 +89,8 @@ internal static class DistributedBenchmark
         }
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        // Containers often forbid the cross-memory attach (process_vm_readv) of Open MPI's shared-memory transport.
+        info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();

@@ -32,6 +32,8 @@ internal static class Mpirun
         }
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        // Containers often forbid the cross-memory attach (process_vm_readv) of Open MPI's shared-memory transport.
+        psi.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[name] = value;
