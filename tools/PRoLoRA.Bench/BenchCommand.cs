@@ -26,6 +26,11 @@ public static class BenchCommand
             // The quant group's measurement in a process of its own (not in the usage).
             return QuantChild.Run(args[1..], output, error);
         }
+        if (args.Length > 0 && args[0] == DistributedRank.Verb)
+        {
+            // The distributed group's measurement, alone or as one rank under mpirun (not in the usage).
+            return DistributedRank.Run(args[1..], output);
+        }
         var options = BenchOptions.Parse(args, out string problem);
         if (options is null)
         {
@@ -134,6 +139,9 @@ public static class BenchCommand
                 return layer;
             case "quant":
                 QuantBenchmark.Run(ctx);
+                return layer;
+            case "distributed":
+                DistributedBenchmark.Run(ctx);
                 return layer;
             default:
                 throw new ArgumentException($"unknown group '{group}'", "groups");

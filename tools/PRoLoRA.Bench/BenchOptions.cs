@@ -14,7 +14,7 @@ public enum BenchScale
 }
 
 /// <summary>The parsed command line.</summary>
-/// <param name="Groups">The groups to run, in order: kernels, gemm, layer, compact, peers, model, serve, quant.</param>
+/// <param name="Groups">The groups to run, in order: kernels, gemm, layer, compact, peers, model, serve, quant, distributed.</param>
 /// <param name="Device">"cpu" or "cuda[:N]".</param>
 /// <param name="Scale">Sizes and repetitions.</param>
 /// <param name="JsonPath">Where to write the JSON report, or null for none.</param>
@@ -25,11 +25,11 @@ public sealed record BenchOptions(IReadOnlyList<string> Groups, string Device, B
     /// Every group, in the order <c>all</c> runs them. quant comes last: at full scale its LLaMA-2-7B training
     /// step and its bfloat16 7B base (13.5 GB, in a process of its own) take minutes; --quick keeps 2 of the 7B's layers.
     /// </summary>
-    public static readonly IReadOnlyList<string> AllGroups = ["kernels", "gemm", "layer", "compact", "peers", "model", "serve", "quant"];
+    public static readonly IReadOnlyList<string> AllGroups = ["kernels", "gemm", "layer", "compact", "peers", "model", "serve", "quant", "distributed"];
 
     /// <summary>The usage line.</summary>
     public const string Usage =
-        "usage: PRoLoRA.Bench [all|kernels|gemm|layer|compact|peers|model|serve|quant] [--device cpu|cuda[:N]] [--quick|--tiny] [--json PATH]\n" +
+        "usage: PRoLoRA.Bench [all|kernels|gemm|layer|compact|peers|model|serve|quant|distributed] [--device cpu|cuda[:N]] [--quick|--tiny] [--json PATH]\n" +
         "       PRoLoRA.Bench serve --url http://HOST:PORT/ [--requests N] [--concurrency C] [--max-tokens T] [--json PATH]   (load a running prolora serve)";
 
     /// <summary>Parses <paramref name="args"/>; returns null and sets <paramref name="error"/> when they are bad.</summary>

@@ -140,8 +140,9 @@ internal static class FineTuneCheckpoint
             var hadNode = had is null ? null : JsonNode.Parse(had.Value.Element.GetRawText());
             if (!JsonNode.DeepEquals(hadNode, value))
             {
+                string what = name == nameof(FineTuneOptions.BatchSize) ? " (the global batch: batch size × ranks)" : "";
                 throw new ArgumentException(
-                    $"{saved.Source}: the checkpoint was made with {name} = {hadNode?.ToJsonString() ?? "(none)"}, this run asks for {value?.ToJsonString() ?? "null"}: " +
+                    $"{saved.Source}: the checkpoint was made with {name}{what} = {hadNode?.ToJsonString() ?? "(none)"}, this run asks for {value?.ToJsonString() ?? "null"}: " +
                     "resume with the options of the interrupted run");
             }
         }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using PRoLoRA.Native.Autograd;
+using PRoLoRA.Native.Distributed;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Optim;
+using PRoLoRA.Native.Tensors;
 
 namespace PRoLoRA.Native.Training;
 
@@ -13,6 +15,11 @@ namespace PRoLoRA.Native.Training;
 /// with separate learning rates for shared chunks and unshared ranks, warmup and a decay
 /// schedule. Checkpoints every K steps; a run resumed from its last checkpoint reaches the adapter
 /// an uninterrupted run reaches (the batches, dropout masks and optimizer state all continue).
+/// Data-parallel over an <see cref="ICollective"/> of W ranks with a micro-batch of B each: every
+/// micro-batch of the W·B examples a single process with batch W·B would take is split in rank
+/// order, each rank weights its gradient by its share of the global batch's counted tokens, and the
+/// sum over ranks (one fused all-reduce, before clipping) is the single-process gradient; the
+/// adapters start from rank 0's values, only rank 0 evaluates and saves.
 /// </summary>
 public static class FineTuner
 {
@@ -30,13 +37,15 @@ public static class FineTuner
         string? checkpoints = null,
         string? resumeFrom = null,
         Action<FineTuneProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default,
+        ICollective? collective = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        collective ??= new SingleProcessCollective();
         var adapters = model.Adapters;
         if (adapters.Count == 0)
         {
@@ -53,17 +62,21 @@ public static class FineTuner
         using var optimizer = new AdamW(groups, new AdamWOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay });
         var schedule = Schedule(options);
         string dataHash = DataHash(train, options.SequenceLength);
+        // A checkpoint records the global batch, so a run resumes with any world size that keeps it.
+        var recorded = options with { BatchSize = options.BatchSize * collective.WorldSize };
+        bool lead = collective.Rank == 0;
         var history = new List<LossPoint>();
         int start = 0;
         if (resumeFrom is not null)
         {
-            var restored = FineTuneCheckpoint.Load(FineTuneCheckpoint.Find(resumeFrom), model, optimizer, options, dataHash);
+            var restored = FineTuneCheckpoint.Load(FineTuneCheckpoint.Find(resumeFrom), model, optimizer, recorded, dataHash);
             (start, model.DropoutStep, history) = (restored.Step, restored.DropoutStep, restored.History);
         }
         else
         {
-            history.Add(new LossPoint(0, double.NaN, Validate(model, validation, options)));
+            history.Add(new LossPoint(0, double.NaN, lead ? Validate(model, validation, options) : double.NaN));
         }
+        collective.Broadcast([.. optimizer.Parameters.Select(p => p.Value)]);
 
         var order = new ExampleOrder(train.Count, options.Seed);
         var clock = Stopwatch.StartNew();
@@ -76,7 +89,16 @@ public static class FineTuner
         {
             cancel.ThrowIfCancellationRequested();
             training.Start();
-            var (loss, processed) = Accumulate(model, train, order, step, options);
+            if (collective.WorldSize > 1)
+            {
+                // Each rank draws its own dropout masks: the step's K·W forward passes numbered in rank order.
+                model.DropoutStep = (ulong)((((long)(step - 1) * collective.WorldSize) + collective.Rank) * options.GradientAccumulation);
+            }
+            var (loss, processed) = Accumulate(model, train, order, step, options, collective.Rank, collective.WorldSize);
+            if (collective.WorldSize > 1)
+            {
+                (loss, processed) = AllReduce(collective, optimizer, loss, processed);
+            }
             if (options.MaxGradNorm is { } clip)
             {
                 GradientClipping.ClipGlobalNorm(optimizer.Parameters, clip);
@@ -91,13 +113,13 @@ public static class FineTuner
             double? validationLoss = null;
             if (step == options.Steps || (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0))
             {
-                validationLoss = Validate(model, validation, options);
+                validationLoss = lead ? Validate(model, validation, options) : double.NaN;
                 history.Add(new LossPoint(step, lossSum / lossCount, validationLoss.Value));
                 (lossSum, lossCount) = (0, 0);
             }
-            if (options.SaveEvery > 0 && (step % options.SaveEvery == 0 || step == options.Steps))
+            if (lead && options.SaveEvery > 0 && (step % options.SaveEvery == 0 || step == options.Steps))
             {
-                FineTuneCheckpoint.Save(FineTuneCheckpoint.PathOf(checkpoints!, step), model, optimizer, options, dataHash, step, history);
+                FineTuneCheckpoint.Save(FineTuneCheckpoint.PathOf(checkpoints!, step), model, optimizer, recorded, dataHash, step, history);
             }
             var elapsed = clock.Elapsed;
             progress?.Invoke(new FineTuneProgress(step, options.Steps, loss, lr, TokensPerSecond(tokens, training), elapsed, elapsed / (step - start) * (options.Steps - step), validationLoss));
@@ -106,19 +128,24 @@ public static class FineTuner
     }
 
     /// <summary>
-    /// Forward and backward over the step's micro-batches; each adds its gradient weighted by its
-    /// share of the step's counted tokens, so the sum is the gradient of the step's token mean.
-    /// Returns that mean and the tokens through the model (padding excluded, prompts included).
+    /// Forward and backward over this rank's part of the step's micro-batches; each adds its gradient
+    /// weighted by its share of the counted tokens of the whole step (all ranks' parts, counted here
+    /// from the data every rank holds), so the sum over ranks is the gradient of the step's token
+    /// mean. Returns this rank's part of that mean and the tokens through the model (padding
+    /// excluded, prompts included).
     /// </summary>
-    private static (double Loss, long Processed) Accumulate(LlamaModel model, IReadOnlyList<TokenizedExample> train, ExampleOrder order, int step, FineTuneOptions options)
+    private static (double Loss, long Processed) Accumulate(LlamaModel model, IReadOnlyList<TokenizedExample> train, ExampleOrder order, int step, FineTuneOptions options, int rank, int worldSize)
     {
         var batches = new SequenceBatch[options.GradientAccumulation];
+        long total = 0;
+        int global = options.BatchSize * worldSize;
         for (int j = 0; j < batches.Length; j++)
         {
-            long position = (((long)(step - 1) * options.GradientAccumulation) + j) * options.BatchSize;
-            batches[j] = SequenceBatch.Of([.. order.Take(position, options.BatchSize).Select(i => train[i])], options.SequenceLength, padId: 0);
+            long position = (((long)(step - 1) * options.GradientAccumulation) + j) * global;
+            var indices = order.Take(position, global);
+            total += indices.Sum(i => (long)SequenceBatch.CountedTokensOf(train[i], options.SequenceLength));
+            batches[j] = SequenceBatch.Of([.. indices.Skip(rank * options.BatchSize).Take(options.BatchSize).Select(i => train[i])], options.SequenceLength, padId: 0);
         }
-        long total = batches.Sum(b => (long)b.CountedTokens);
         double loss = 0;
         foreach (var batch in batches.Where(b => b.CountedTokens > 0))
         {
@@ -130,6 +157,19 @@ public static class FineTuner
             tape.Backward(mean, seed);
         }
         return (loss, batches.Sum(b => (long)b.KeyMask.Sum()));
+    }
+
+    /// <summary>Sums the gradients, this rank's loss share and token count over the ranks, in one fused buffer.</summary>
+    private static (double Loss, long Processed) AllReduce(ICollective collective, AdamW optimizer, double loss, long processed)
+    {
+        var gradients = new List<Tensor>();
+        foreach (var p in optimizer.Parameters)
+        {
+            gradients.Add(p.Grad ?? throw new InvalidOperationException($"parameter {p} has no gradient after the step's backward pass"));
+        }
+        Span<float> scalars = [(float)loss, processed];
+        collective.AllReduceSum(gradients, scalars);
+        return (scalars[0], (long)scalars[1]);
     }
 
     private static double Validate(LlamaModel model, IReadOnlyList<TokenizedExample> validation, FineTuneOptions options)

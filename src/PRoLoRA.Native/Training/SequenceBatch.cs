@@ -10,6 +10,13 @@ public sealed record SequenceBatch(int[] Ids, int[] Targets, int[] KeyMask, int 
     /// <summary>Tokens the loss counts.</summary>
     public int CountedTokens => Targets.Count(t => t >= 0);
 
+    /// <summary>The tokens of <paramref name="example"/> the loss counts in any batch cut at <paramref name="length"/> (what it adds to <see cref="CountedTokens"/>).</summary>
+    public static int CountedTokensOf(TokenizedExample example, int length)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        return Math.Max(0, Math.Min(length, example.Ids.Length) - Math.Max(example.PromptLength, 1));
+    }
+
     /// <summary>
     /// Lays out <paramref name="examples"/>, each cut to <paramref name="length"/> tokens and padded
     /// with <paramref name="padId"/>; the batch is as long as its longest example (at most <paramref name="length"/>).

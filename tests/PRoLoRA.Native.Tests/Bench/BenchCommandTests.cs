@@ -24,6 +24,22 @@ public class BenchCommandTests
     }
 
     [Test]
+    public void Distributed_Tiny_CountsTheBytesOfEachMethodAndTimesTwoMpiRanksAgainstOneProcess()
+    {
+        PRoLoRA.Native.Tests.Distributed.Mpirun.Require();
+
+        var (code, output, error) = Run("distributed", "--tiny");
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.Match(@"shipped llama-base\s+prolora r=8, u=1, m=n=7\s+16,352\s+65,408\s+1\.00×"));
+        Assert.That(output, Does.Match(@"shipped llama-base\s+lora r=8 \(same rank\)\s+65,408\s+261,632\s+4\.00×"));
+        Assert.That(output, Does.Match(@"llama2-7b\s+prolora r=8, u=1, m=n=7\s+4,999,520\s+19,998,080"));
+        Assert.That(output, Does.Match(@"llama2-7b\s+lora r=8 \(same rank\)\s+19,988,480\s+79,953,920"));
+        Assert.That(output, Does.Match(@"2 MPI ranks, batch 8 each: +\d+\.\d ms/step, of which \d+\.\d\d ms waiting for the other rank and \d+\.\d\d ms in the all-reduce of 16,354 floats"));
+        Assert.That(output, Does.Match(@"distributed: 2 MPI ranks / 1 process, step time +\d+\.\d{3}"));
+    }
+
+    [Test]
     public void AllGroups_Tiny_WritesTheJsonReport()
     {
         using var folder = new TempFolder();

@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using PRoLoRA.Native.Cuda;
+using PRoLoRA.Native.Distributed;
 
 namespace PRoLoRA.Cli.Commands;
 
 /// <summary>
 /// `prolora doctor [--arch sm_XY]`: what this machine offers (runtime, SIMD, CUDA libraries and every
-/// path tried or skipped with the reason, driver, devices, kernel cache) and whether every kernel
+/// path tried or skipped with the reason, driver, devices, kernel cache; Open MPI and NCCL for data-parallel training) and whether every kernel
 /// compiles for the device's architecture or for --arch; for a cubin target, then each kernel's registers, spills and memory
 /// (ptxas's report) and any limit broken (<see cref="KernelResourceLimits"/>, a warning only).
 /// Exit 0 when the kernels compile, 2 with the reason when they do not.
@@ -79,6 +80,8 @@ public static class DoctorCommand
         Library(o, CudaLibraries.Driver, LibraryVersions.Driver, "CUDA");
         Library(o, CudaLibraries.Nvrtc, LibraryVersions.Nvrtc, "");
         Library(o, CudaLibraries.Cublas, LibraryVersions.Cublas, "");
+        Library(o, MpiLibrary.Probe, MpiLibrary.Version, "");
+        Library(o, NcclLibrary.Probe, NcclLibrary.Version, "");
     }
 
     private static void Library(TextWriter o, LibraryProbe library, string? version, string versionPrefix)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Cli.FineTuning;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Distributed;
 
 namespace PRoLoRA.Cli.Commands;
 
@@ -34,8 +35,13 @@ public static class TrainCommand
         {
             var model = p.GetValue(args.Model);
             var data = p.GetValue(args.Data);
+            var launch = LaunchEnvironment.Current();
             if (model is null)
             {
+                if (launch.IsDistributed)
+                {
+                    throw new ArgumentException($"the main job runs in one process, this is rank {launch.Rank} of {launch.WorldSize}: pass --model and --data to train data-parallel");
+                }
                 var notForMainJob = args.Given(p).FirstOrDefault(o => o != args.Steps);
                 if (notForMainJob is not null)
                 {
@@ -57,10 +63,34 @@ public static class TrainCommand
             }
             var settings = new FineTuneJob.Settings(
                 model, data, p.GetValue(args.Validation), p.GetValue(output)!, args.TargetsOf(p), args.MethodOf(p), args.OptionsOf(p, p.GetValue(seed)), p.GetValue(args.Resume), p.GetValue(seed), baseDType.Of(p));
-            using var backend = Devices.Open(p.GetValue(device)!);
-            FineTuneJob.Run(backend, settings, p.InvocationConfiguration.Output, cancel);
-            return Task.FromResult(0);
+            return Task.FromResult(RunRanked(launch, settings, p.GetValue(device)!, p.InvocationConfiguration.Output, cancel));
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// This process's part of the job: alone, or one rank of an mpirun or torchrun-style launch (a
+    /// GPU rank on device LOCAL_RANK when --device is plain cuda). A rank that fails ends every rank
+    /// with its message rather than leaving them waiting.
+    /// </summary>
+    private static int RunRanked(LaunchEnvironment launch, FineTuneJob.Settings settings, string device, TextWriter output, CancellationToken cancel)
+    {
+        bool gpu = device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase);
+        if (launch.IsDistributed && device.Equals("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            device = $"cuda:{launch.LocalRank}";
+        }
+        using var collective = Collectives.Open(launch, gpu);
+        try
+        {
+            using var backend = Devices.Open(device);
+            FineTuneJob.Run(backend, settings, output, cancel, collective);
+            collective.Barrier();
+        }
+        catch (Exception e) when (collective.WorldSize > 1)
+        {
+            collective.Abort(Cli.Message(e), Cli.BadInput);
+        }
+        return 0;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PRoLoRA.Cli.Demo;
 using PRoLoRA.Native.Backends;
+using PRoLoRA.Native.Distributed;
 using PRoLoRA.Native.IO;
 using PRoLoRA.Native.Models.Llama;
 using PRoLoRA.Native.Text;
@@ -27,11 +28,21 @@ public static class FineTuneJob
     /// <param name="BaseDType">How the frozen linears are kept.</param>
     public sealed record Settings(string Model, string Data, string? Validation, string Output, IReadOnlyList<string> Targets, AdapterMethod Method, FineTuneOptions Options, string? Resume, int Seed, BaseDType BaseDType = default);
 
-    /// <summary>Runs <paramref name="s"/> on <paramref name="backend"/>, printing to <paramref name="o"/>.</summary>
-    public static void Run(IBackend backend, Settings s, TextWriter o, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs <paramref name="s"/> on <paramref name="backend"/>, printing to <paramref name="o"/>; with a
+    /// <paramref name="collective"/> of several ranks, this rank's part of a data-parallel run (rank 0
+    /// prints and saves, the others only train).
+    /// </summary>
+    public static void Run(IBackend backend, Settings s, TextWriter o, CancellationToken cancel = default, ICollective? collective = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(o);
+        collective ??= new SingleProcessCollective();
+        bool lead = collective.Rank == 0;
+        if (!lead)
+        {
+            o = TextWriter.Null;
+        }
         if (s.Resume is not null)
         {
             FineTuneCheckpoint.Find(s.Resume);
@@ -42,12 +53,18 @@ public static class FineTuneJob
         using var model = LlamaModel.Load(s.Model, backend, s.BaseDType);
         var modules = LlamaModules.Targets(model.Config, [.. s.Targets]);
         model.AddAdapters(LlamaModel.NewAdapters(modules, s.Method.Configure, s.Seed, backend));
-        var output = OutputFolder.Prepare(s.Output);
+        var output = lead ? OutputFolder.Prepare(s.Output) : s.Output;
 
         o.WriteLine($"model {s.Model}: {model.Config.Layers} layers, hidden {model.Config.HiddenSize}, vocabulary {model.Config.VocabularySize}, linears {s.BaseDType}, on {backend.Name}");
         o.WriteLine($"{s.Method}: {modules.Count} modules ({(s.Targets.Count == 0 ? "all seven leaves" : string.Join(", ", s.Targets))}), {s.Method.TrainableParameters(modules):N0} trainable parameters");
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: {train.Count:N0} training and {validation.Count:N0} validation examples; {s.Options.Steps} steps of {s.Options.BatchSize}×{s.Options.GradientAccumulation}, lr {s.Options.LearningRate}, {s.Options.Schedule.ToString().ToLowerInvariant()}, seed {s.Options.Seed}"));
-        var result = FineTuner.Run(model, train, validation, s.Options, output, s.Resume, ProgressLine.To(o, s.Method.Name), cancel);
+        string ranks = collective.WorldSize > 1 ? $"×{collective.WorldSize} ranks ({collective.Name})" : "";
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: {train.Count:N0} training and {validation.Count:N0} validation examples; {s.Options.Steps} steps of {s.Options.BatchSize}×{s.Options.GradientAccumulation}{ranks}, lr {s.Options.LearningRate}, {s.Options.Schedule.ToString().ToLowerInvariant()}, seed {s.Options.Seed}"));
+        var progress = ProgressLine.To(o, s.Method.Name) + FaultInjection.For(collective.Rank);
+        var result = FineTuner.Run(model, train, validation, s.Options, output, s.Resume, progress, cancel, collective);
+        if (!lead)
+        {
+            return;
+        }
         if (result.ResumedFrom > 0)
         {
             o.WriteLine($"resumed from step {result.ResumedFrom}");

@@ -69,6 +69,9 @@ internal static unsafe partial class DriverApi
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuStreamSynchronize")]
     public static partial int StreamSynchronize(IntPtr stream);
 
+    [LibraryImport(LibraryNames.Driver, EntryPoint = "cuStreamQuery")]
+    public static partial int StreamQuery(IntPtr stream);
+
     [LibraryImport(LibraryNames.Driver, EntryPoint = "cuEventCreate")]
     public static partial int EventCreate(IntPtr* cuEvent, uint flags);
 
