@@ -1,5 +1,6 @@
 using System.Text;
 using PRoLoRA.Native.Cuda;
+using PRoLoRA.Native.Tests.Support;
 
 namespace PRoLoRA.Native.Tests.Cuda;
 
@@ -153,15 +154,11 @@ public sealed class KernelCompileTests : NvrtcFixture
 
     private static string RepositoryCudaFolder()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        string? root = RepositoryRoot.TryFind();
+        if (root is null || !File.Exists(Path.Combine(root, "cuda", "README.md")))
         {
-            var cuda = Path.Combine(dir.FullName, "cuda");
-            if (File.Exists(Path.Combine(cuda, "README.md")) && File.Exists(Path.Combine(dir.FullName, "PRoLoRA.Native.sln")))
-            {
-                return cuda;
-            }
+            Assert.Ignore("the repository's cuda/ folder is not above the test assembly (a published bundle)");
         }
-        Assert.Ignore("the repository's cuda/ folder is not above the test assembly (a published bundle)");
-        return "";
+        return Path.Combine(root!, "cuda");
     }
 }

@@ -102,10 +102,10 @@ internal sealed unsafe class HostKernelLibrary
         }
         else
         {
-            string? root = FindRepositoryRoot(AppContext.BaseDirectory);
+            string? root = RepositoryRoot.TryFind();
             if (root is null)
             {
-                return (null, $"host-kernel library not found: no folder above {AppContext.BaseDirectory} holds CMakeLists.txt; set {PathVariable} to the path of {FileName}");
+                return (null, $"host-kernel library not found: no folder above {AppContext.BaseDirectory} holds PRoLoRA.Native.sln; set {PathVariable} to the path of {FileName}");
             }
             string buildDir = System.IO.Path.Combine(root, "build", "host-kernels");
             path = System.IO.Path.Combine(buildDir, FileName);
@@ -128,18 +128,5 @@ internal sealed unsafe class HostKernelLibrary
             return (null, $"host-kernel library {path} lacks prolora_host_launch, _malloc, _free, _sgemm or _sgemm_strided_batched (an older build?); {howToBuild}");
         }
         return (new HostKernelLibrary(path, launch, malloc, free, sgemm, sgemmStridedBatched), string.Empty);
-    }
-
-    /// <summary>The nearest folder at or above <paramref name="start"/> that holds CMakeLists.txt.</summary>
-    private static string? FindRepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "CMakeLists.txt")))
-            {
-                return dir.FullName;
-            }
-        }
-        return null;
     }
 }

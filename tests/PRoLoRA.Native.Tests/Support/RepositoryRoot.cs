@@ -1,10 +1,10 @@
 namespace PRoLoRA.Native.Tests.Support;
 
-/// <summary>The repository the tests were built from.</summary>
+/// <summary>The repository the tests were built from (absent when they run from a published bundle).</summary>
 internal static class RepositoryRoot
 {
-    /// <summary>The nearest folder above the test assembly that holds PRoLoRA.Native.sln.</summary>
-    public static string Find()
+    /// <summary>The nearest folder above the test assembly that holds PRoLoRA.Native.sln, or null.</summary>
+    public static string? TryFind()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -13,6 +13,9 @@ internal static class RepositoryRoot
                 return dir.FullName;
             }
         }
-        throw new InvalidOperationException($"no folder above {AppContext.BaseDirectory} holds PRoLoRA.Native.sln");
+        return null;
     }
+
+    /// <summary>The same, or an exception that says where it looked.</summary>
+    public static string Find() => TryFind() ?? throw new InvalidOperationException($"no folder above {AppContext.BaseDirectory} holds PRoLoRA.Native.sln");
 }
